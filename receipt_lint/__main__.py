@@ -1,0 +1,3 @@
+from receipt_lint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,202 @@
+"""The command line: argparse -> options -> core -> reporter -> exit code.
+
+The only place that exits.  0: no errors; 1: errors found; 2: could not run
+(one line on stderr saying what to do, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from receipt_lint import __version__
+
+FORMATS = ("text", "json")
+
+
+class UsageError(Exception):
+    """A user mistake: the message says what to do."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.run(args))
+    except UsageError as error:
+        print(f"receipt-lint: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # a bug of ours: still one line, exit 2
+        if os.environ.get("RECEIPT_LINT_DEBUG"):
+            raise
+        print(
+            f"receipt-lint: internal error: {type(error).__name__}: {error} "
+            "(set RECEIPT_LINT_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="receipt-lint", description="Validate Kubernetes enhancement receipts.")
+    parser.add_argument("--version", action="version", version=f"receipt-lint {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_check(commands)
+    rules = commands.add_parser("rules", help="list every rule: id, severity, summary")
+    rules.set_defaults(run=run_rules)
+    explain = commands.add_parser("explain", help="what a rule checks, why, and how to fix it")
+    explain.add_argument("rule")
+    explain.set_defaults(run=run_explain)
+    schema = commands.add_parser("schema", help="print a shipped JSON Schema")
+    schema.add_argument("name", choices=("receipt", "kep", "prr", "schedule"))
+    schema.set_defaults(run=run_schema)
+    demo = commands.add_parser("demo", help="build an example repository and check it")
+    demo.add_argument("--keep", metavar="DIR", help="build the example in DIR and keep it")
+    demo.set_defaults(run=run_demo)
+    return parser
+
+
+def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
+    check = commands.add_parser("check", help="check receipts")
+    check.add_argument("files", nargs="*", metavar="FILE", help="report only findings on these")
+    check.add_argument("--repo", help="the kubernetes/enhancements checkout (default: git top level)")
+    check.add_argument("--all", action="store_true", help="check every receipt of the tree")
+    check.add_argument("--release", help="restrict to one release (vX.Y)")
+    check.add_argument("--now", help="the time for schedule rules (ISO 8601; default: now, UTC)")
+    check.add_argument("--format", choices=FORMATS, help="output format (default: text)")
+    check.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    check.set_defaults(run=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from receipt_lint.engine import Options, check_all  # noqa: PLC0415 - fast --help
+    from receipt_lint.tree import WorkTree  # noqa: PLC0415
+
+    if not args.all:
+        raise UsageError(
+            "diff mode (checking a change against its base) is not available yet: run "
+            "`receipt-lint check --all` to check every receipt"
+        )
+    root = find_repo(args.repo)
+    options = Options(
+        now=parse_now(args.now),
+        release=parse_release_option(args.release),
+        only_paths=frozenset(repo_relative(root, name) for name in args.files),
+    )
+    result = check_all(WorkTree(root), options)
+    write_report(result, args.format or "text", args.output)
+    return 1 if result.failed else 0
+
+
+def write_report(result: object, format_name: str, output: str | None) -> None:
+    from receipt_lint.reporters import json as json_reporter  # noqa: PLC0415
+    from receipt_lint.reporters import text as text_reporter  # noqa: PLC0415
+
+    reporter = json_reporter if format_name == "json" else text_reporter
+    if output is None:
+        reporter.report(result, sys.stdout, color=use_color(sys.stdout))  # type: ignore[arg-type]
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as stream:
+            reporter.report(result, stream)  # type: ignore[arg-type]
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+
+
+def use_color(stream: TextIO) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty()
+
+
+def find_repo(repo: str | None) -> Path:
+    if repo is not None:
+        path = Path(repo)
+        if not path.is_dir():
+            raise UsageError(f"--repo {repo}: no such directory")
+        return path.resolve()
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        raise UsageError(
+            "not inside a git repository: run in a kubernetes/enhancements checkout "
+            "or pass --repo DIR"
+        ) from None
+    return Path(top)
+
+
+def repo_relative(root: Path, name: str) -> str:
+    path = Path(name).resolve()
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        raise UsageError(f"{name} is outside the repository {root}") from None
+
+
+def parse_now(text: str | None) -> dt.datetime:
+    if text is None:
+        return dt.datetime.now(dt.timezone.utc)
+    from receipt_lint.models import parse_deadline  # noqa: PLC0415
+
+    try:
+        parsed = parse_deadline(text)
+    except ValueError:
+        raise UsageError(f"--now {text!r} is not an ISO 8601 date or time") from None
+    assert isinstance(parsed, dt.datetime)
+    return parsed
+
+
+def parse_release_option(text: str | None) -> str | None:
+    from receipt_lint.versions import parse_release  # noqa: PLC0415
+
+    if text is not None and parse_release(text) is None:
+        raise UsageError(f"--release {text!r} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
+    return text
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    from receipt_lint.rules import ALL_RULES  # noqa: PLC0415
+
+    width = max(len(rule.id) for rule in ALL_RULES)
+    for rule in ALL_RULES:
+        print(f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.summary}")
+    return 0
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    from receipt_lint.rules import RULES_BY_ID  # noqa: PLC0415
+
+    rule = RULES_BY_ID.get(args.rule)
+    if rule is None:
+        raise UsageError(f"no rule {args.rule!r}: `receipt-lint rules` lists them")
+    print(f"{rule.id} (default severity: {rule.severity.value})\n\n{rule.doc}")
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from receipt_lint.schemas_dir import schema_text  # noqa: PLC0415
+
+    sys.stdout.write(schema_text(args.name))
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from receipt_lint.demo import run  # noqa: PLC0415
+
+    return run(sys.stdout, keep=Path(args.keep) if args.keep else None)

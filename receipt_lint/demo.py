@@ -1,0 +1,112 @@
+"""``receipt-lint demo``: a small enhancements repository with a release's receipts.
+
+The example is built in a temporary folder from the texts below and checked
+with ``check --all``.  Some receipts are right and some are wrong on purpose,
+so a newcomer sees in one command what the tool catches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+NOW = "2026-02-20T12:00:00Z"  # between enhancements freeze and code freeze
+
+
+def _kep(number: int, sig: str, slug: str, title: str, status: str, stage: str) -> dict[str, str]:
+    folder = f"keps/{sig}/{number}-{slug}"
+    kep = (
+        f"title: {title}\nkep-number: {number}\nauthors:\n  - \"@author\"\n"
+        f"owning-sig: {sig}\nstatus: {status}\napprovers:\n  - \"@sig-lead\"\n"
+        f"creation-date: 2025-10-01\nstage: {stage}\nlatest-milestone: \"v1.37\"\n"
+        f"milestone:\n  {stage}: \"v1.37\"\n"
+    )
+    prr = f"kep-number: {number}\n{stage}:\n  approver: \"@johnbelamaric\"\n"
+    return {f"{folder}/kep.yaml": kep, f"keps/prod-readiness/{sig}/{number}.yaml": prr}
+
+
+def _receipt(number: int, sig: str, slug: str, title: str, state: str, stage: str) -> str:
+    return (
+        f"title: {title}\nkep-number: {number}\nowning-sig: {sig}\n"
+        f"path: {sig}/{number}-{slug}\ntracking-status: {state}\nstage: {stage}\n"
+    )
+
+
+def files() -> dict[str, str]:
+    """Every file of the example repository, by path."""
+    tree: dict[str, str] = {
+        "OWNERS_ALIASES": "aliases:\n  prod-readiness-approvers:\n    - johnbelamaric\n    - wojtek-t\n",
+        "releases/v1.37/OWNERS": "approvers:\n  - enhancements-lead\nreviewers:\n  - shadow\n",
+        "releases/v1.37/schedule.yaml": (
+            "enhancements-freeze: 2026-02-12T02:00:00Z\ncode-freeze: 2026-03-19T02:00:00Z\n"
+            "release: 2026-04-22\n"
+        ),
+    }
+    tree |= _kep(2140, "sig-architecture", "receipts", "Receipts process", "implementable", "alpha")
+    tree |= _kep(1287, "sig-node", "in-place-update", "In-place Pod resize", "implementable", "beta")
+    tree |= _kep(3000, "sig-apps", "draft-idea", "A draft idea", "provisional", "alpha")
+    tree |= _kep(4100, "sig-storage", "volume-thing", "Volume thing", "implementable", "alpha")
+    tree |= _kep(4200, "sig-cli", "kubectl-thing", "Kubectl thing", "implementable", "stable")
+    tree |= _kep(4300, "sig-network", "late-feature", "Late feature", "implementable", "alpha")
+    receipts = [
+        # right: accepted, everything agrees
+        (2140, "sig-architecture", "receipts", "Receipts process", "accepted", "alpha"),
+        # right: at risk, but everything is in place now -> a notice
+        (1287, "sig-node", "in-place-update", "In-place Pod resize", "at-risk", "beta"),
+        # wrong: accepted although the KEP is still provisional
+        (3000, "sig-apps", "draft-idea", "A draft idea", "accepted", "alpha"),
+        # wrong: the receipt says beta, kep.yaml says alpha; and still proposed after freeze
+        (4100, "sig-storage", "volume-thing", "Volume thing", "proposed", "beta"),
+    ]
+    for number, sig, slug, title, state, stage in receipts:
+        tree[f"releases/v1.37/{state}/{number}.yaml"] = _receipt(number, sig, slug, title, state, stage)
+    # wrong: in removed/ but its tracking-status says accepted
+    tree["releases/v1.37/removed/4200.yaml"] = _receipt(
+        4200, "sig-cli", "kubectl-thing", "Kubectl thing", "accepted", "stable"
+    )
+    # wrong: an exception request with a typo in a key
+    tree["releases/v1.37/exception/4300.yaml"] = (
+        _receipt(4300, "sig-network", "late-feature", "Late feature", "exception", "alpha")
+        + "exception:\n  freeze: code\n  additional-days: 5\n  reason: tests\n"
+        + "  risk-of-adding: low\n  risks-of-cutting: users wait\n"
+    )
+    return tree
+
+
+def build(root: Path) -> None:
+    for path, text in files().items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    git = ["git", "-c", "user.name=demo", "-c", "user.email=demo@example.invalid"]
+    subprocess.run([*git, "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "-C", str(root), "add", "-A"], check=True)
+    subprocess.run([*git, "-C", str(root), "commit", "-q", "-m", "demo"], check=True)
+
+
+def run(stream: TextIO, keep: Path | None = None) -> int:
+    from receipt_lint.engine import Options, check_all  # noqa: PLC0415
+    from receipt_lint.models import parse_deadline  # noqa: PLC0415
+    from receipt_lint.reporters.text import report  # noqa: PLC0415
+    from receipt_lint.tree import WorkTree  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory(prefix="receipt-lint-demo-") as scratch:
+        root = keep or Path(scratch)
+        root.mkdir(parents=True, exist_ok=True)
+        build(root)
+        stream.write(
+            f"An example kubernetes/enhancements checkout with release v1.37 is in {root}.\n"
+            f"$ receipt-lint check --all --now {NOW}\n\n"
+        )
+        now = parse_deadline(NOW)
+        assert isinstance(now, dt.datetime)
+        result = check_all(WorkTree(root), Options(now=now))
+        report(result, stream)
+        stream.write(
+            "\nSome receipts above are wrong on purpose. `receipt-lint explain RULE` says what a "
+            "rule checks and how to fix it.\n"
+        )
+    return 0

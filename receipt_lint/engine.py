@@ -1,0 +1,124 @@
+"""Runs the rules over a tree and returns a Result; never prints, never exits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from receipt_lint.findings import Finding, Severity
+from receipt_lint.layout import RELEASES, Misplaced, ReceiptFile, classify
+from receipt_lint.rules import ALL_RULES
+from receipt_lint.rules.base import (
+    Problem,
+    ReceiptContext,
+    Rule,
+    TreeContext,
+    release_info,
+)
+from receipt_lint.snapshot import Snapshot
+from receipt_lint.tree import Tree
+from receipt_lint.versions import parse_release
+
+_MOVE_TO_AT_RISK = " (an accepted receipt must meet this: fix it, or move the receipt to at-risk)"
+
+
+@dataclass(frozen=True)
+class Transition:
+    release: str
+    kep: str
+    from_state: str | None
+    to_state: str | None
+    path: str
+    legal: bool
+
+
+@dataclass(frozen=True)
+class Result:
+    base: str | None
+    head: str
+    findings: tuple[Finding, ...]
+    receipts_checked: int
+    transitions: tuple[Transition, ...] = field(default=())
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for finding in self.findings if finding.severity is severity)
+
+    @property
+    def failed(self) -> bool:
+        return self.count(Severity.ERROR) > 0
+
+
+@dataclass(frozen=True)
+class Options:
+    now: dt.datetime
+    release: str | None = None
+    only_paths: frozenset[str] = frozenset()
+
+
+def check_all(tree: Tree, options: Options) -> Result:
+    """Every rule on every receipt of the tree (``check --all``)."""
+    snapshot = Snapshot(tree)
+    context = tree_context(snapshot, tree.files_under(RELEASES), options)
+    findings = list(run_tree_rules(context))
+    for file in context.receipts:
+        release = context.releases[file.release]
+        findings.extend(run_receipt_rules(ReceiptContext.for_file(snapshot, file, release)))
+    return Result(None, tree.label, finalize(findings, options), len(context.receipts))
+
+
+def tree_context(snapshot: Snapshot, paths: Iterable[str], options: Options) -> TreeContext:
+    receipts: list[ReceiptFile] = []
+    misplaced: list[Misplaced] = []
+    folders: set[str] = set()
+    for path in paths:
+        release = path.split("/")[1] if path.count("/") >= 2 else None
+        if options.release is not None and release != options.release:
+            continue
+        if release is not None and parse_release(release) is not None:
+            folders.add(release)
+        placed = classify(path)
+        if isinstance(placed, ReceiptFile):
+            receipts.append(placed)
+        elif isinstance(placed, Misplaced):
+            misplaced.append(placed)
+    releases = {name: release_info(snapshot, name, options.now) for name in sorted(folders)}
+    return TreeContext(snapshot, tuple(receipts), tuple(misplaced), tuple(sorted(folders)), releases)
+
+
+def run_tree_rules(context: TreeContext) -> Iterable[Finding]:
+    for rule in ALL_RULES:
+        if rule.scope == "tree":
+            for problem in rule.check(context):
+                yield _stamp(rule, problem, default_path="releases", accepted=False)
+
+
+def run_receipt_rules(context: ReceiptContext) -> Iterable[Finding]:
+    accepted = context.file.state == "accepted"
+    for rule in ALL_RULES:
+        if rule.scope == "receipt":
+            for problem in rule.check(context):
+                yield _stamp(rule, problem, context.file.path, accepted)
+
+
+def _stamp(rule: Rule, problem: Problem, default_path: str, accepted: bool) -> Finding:
+    severity = problem.severity or rule.severity
+    message = problem.message
+    if accepted and rule.agreement and severity is Severity.ERROR:
+        message += _MOVE_TO_AT_RISK
+    position = problem.position
+    return Finding(
+        rule=rule.id,
+        severity=severity,
+        path=problem.path or default_path,
+        message=message,
+        line=position.line if position else None,
+        column=position.column if position else None,
+    )
+
+
+def finalize(findings: Iterable[Finding], options: Options) -> tuple[Finding, ...]:
+    """Drop repeats (a KEP shared by receipts), apply the FILE filter, sort."""
+    unique = dict.fromkeys(findings)
+    kept = [f for f in unique if not options.only_paths or f.path in options.only_paths]
+    return tuple(sorted(kept, key=Finding.sort_key))

@@ -1,0 +1,33 @@
+"""Findings: the typed values every rule produces and every reporter consumes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTICE = "notice"
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A 1-based line and column (converted once, in the loader)."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line or 0, self.column or 0, self.rule)

@@ -1,0 +1,61 @@
+"""Where things live under ``releases/`` (design doc section 1)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from receipt_lint.models import STATES
+from receipt_lint.versions import parse_release
+
+RELEASES = "releases"
+_NUMBER_FILE = re.compile(r"([0-9]+)\.yaml")
+# Files that may sit beside receipts; anything else under releases/ is an error.
+_ROOT_FILES = frozenset({"OWNERS", "README.md"})
+_RELEASE_FILES = frozenset({"OWNERS", "schedule.yaml", "README.md"})
+
+
+@dataclass(frozen=True)
+class ReceiptFile:
+    """A path shaped ``releases/<release>/<state>/<number>.yaml``."""
+
+    path: str
+    release: str
+    state: str
+    number: int
+
+
+@dataclass(frozen=True)
+class Misplaced:
+    path: str
+    reason: str
+
+
+def classify(path: str) -> ReceiptFile | Misplaced | None:
+    """A receipt, a misplaced file, or None for a file that belongs where it is."""
+    parts = path.split("/")[1:]
+    if len(parts) == 1:
+        return None if parts[0] in _ROOT_FILES else Misplaced(path, _expected("a release folder"))
+    release = parts[0]
+    if parse_release(release) is None:
+        return Misplaced(path, f"{release!r} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
+    if len(parts) == 2:
+        allowed = ", ".join(sorted(_RELEASE_FILES))
+        return None if parts[1] in _RELEASE_FILES else Misplaced(path, _expected(allowed))
+    if len(parts) != 3 or parts[1] not in STATES:
+        return Misplaced(path, _expected(f"a state folder ({', '.join(STATES)})"))
+    return _receipt_file(path, release, parts[1], parts[2])
+
+
+def _receipt_file(path: str, release: str, state: str, name: str) -> ReceiptFile | Misplaced | None:
+    if name == ".gitkeep":
+        return None
+    match = _NUMBER_FILE.fullmatch(name)
+    if match is None:
+        hint = " (rename .yml to .yaml)" if name.endswith(".yml") else ""
+        return Misplaced(path, f"a receipt is named <kep-number>.yaml{hint}")
+    return ReceiptFile(path, release, state, int(match[1]))
+
+
+def _expected(what: str) -> str:
+    return f"unexpected file under releases/: this place holds only {what}"

@@ -1,0 +1,181 @@
+"""YAML text -> plain data plus positions, safely.
+
+Every scalar keeps its source text (``1.20`` stays "1.20", ``0000`` stays
+"0000"), as upstream's Go string fields read it; only a plain null becomes None.
+No tag ever constructs an object: nodes are composed, never constructed, and
+any tag outside the YAML core schema is refused.  This is the only place where
+0-based marks become 1-based positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from receipt_lint.findings import Position
+
+MAX_BYTES = 1 << 20
+MAX_DEPTH = 64
+MAX_NODES = 20_000
+_CORE_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+)
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+PathKey = tuple[str | int, ...]
+
+
+class YamlError(Exception):
+    """The file is not YAML we accept; ``position`` is where, when known."""
+
+    def __init__(self, message: str, position: Position | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+@dataclass(frozen=True)
+class Document:
+    """Loaded YAML: ``data`` plus the position of every value and mapping key."""
+
+    data: Any
+    values: Mapping[PathKey, Position] = field(default_factory=dict)
+    keys: Mapping[PathKey, Position] = field(default_factory=dict)
+
+    def position(self, path: PathKey) -> Position:
+        """Where ``path`` points: its value, else the nearest enclosing node."""
+        while path and path not in self.values:
+            path = path[:-1]
+        return self.values.get(path, Position(1, 1))
+
+    def key_position(self, path: PathKey) -> Position:
+        return self.keys.get(path) or self.position(path)
+
+
+def decode(raw: bytes) -> str:
+    if len(raw) > MAX_BYTES:
+        raise YamlError(f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")
+    if b"\x00" in raw:
+        raise YamlError("file is binary (contains NUL bytes), not UTF-8 YAML text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise YamlError("file is not valid UTF-8", Position(line, column)) from None
+
+
+def load(raw: bytes) -> Document:
+    """Parse one YAML document whose top level must be a mapping."""
+    node = _compose(decode(raw))
+    if node is None:
+        raise YamlError("file is empty; expected a mapping of keys to values")
+    builder = _Builder()
+    data = builder.build(node, (), 0)
+    if not isinstance(data, dict):
+        raise YamlError("the top level must be a mapping of keys to values", _mark(node))
+    return Document(data, builder.values, builder.keys)
+
+
+def _compose(text: str) -> Any:
+    from ruamel.yaml.error import YAMLError  # noqa: PLC0415 - keep startup light
+
+    loader_class = _loader_class()
+    try:
+        if text.count("[") + text.count("{") > MAX_DEPTH:
+            _refuse_deep_flow(loader_class(text))
+        return loader_class(text).get_single_node()
+    except YAMLError as error:
+        raise YamlError(_one_line(error), _problem_position(error)) from None
+    except (RecursionError, MemoryError):
+        raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels") from None
+
+
+def _loader_class() -> Any:
+    try:
+        from ruamel.yaml.cyaml import CBaseLoader  # noqa: PLC0415
+    except ImportError:  # no C extension: the pure composer gives the same nodes
+        from ruamel.yaml.loader import SafeLoader  # noqa: PLC0415
+
+        return SafeLoader
+    return CBaseLoader
+
+
+def _refuse_deep_flow(loader: Any) -> None:
+    """Measure nesting on the event stream before composing.
+
+    libyaml's composer recurses on the C stack and crashes the process on
+    ~100k nested ``[``; the event parser does not.  We stop at the first event
+    past the limit, so a hostile file costs little.
+    """
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent  # noqa: PLC0415
+
+    depth = 0
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", _mark(event))
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
+class _Builder:
+    """Turns composed nodes into dicts, lists, strings and None, with limits."""
+
+    def __init__(self) -> None:
+        self.values: dict[PathKey, Position] = {}
+        self.keys: dict[PathKey, Position] = {}
+        self.nodes = 0
+
+    def build(self, node: Any, path: PathKey, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise YamlError(f"more than {MAX_NODES:,} values (an alias bomb?)", _mark(node))
+        if depth > MAX_DEPTH:
+            raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", _mark(node))
+        if node.tag not in _CORE_TAGS:
+            raise YamlError(f"tag {node.tag!r} is not allowed in this file", _mark(node))
+        self.values.setdefault(path, _mark(node))
+        if node.id == "mapping":
+            return self._mapping(node, path, depth)
+        if node.id == "sequence":
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        if node.tag.endswith(":null") or (not node.style and node.value in _NULLS):
+            return None
+        return str(node.value)
+
+    def _mapping(self, node: Any, path: PathKey, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.id != "scalar":
+                raise YamlError("mapping keys must be plain strings", _mark(key_node))
+            key = str(key_node.value)
+            if key in result:
+                first = self.keys[(*path, key)]
+                raise YamlError(
+                    f"duplicate key {key!r} (first defined on line {first.line})",
+                    _mark(key_node),
+                )
+            self.keys[(*path, key)] = _mark(key_node)
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+
+def _mark(node: Any) -> Position:
+    mark = node.start_mark
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _problem_position(error: Any) -> Position | None:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    return Position(mark.line + 1, mark.column + 1) if mark is not None else None
+
+
+def _one_line(error: Any) -> str:
+    parts = [getattr(error, "context", None), getattr(error, "problem", None)]
+    text = "; ".join(str(part) for part in parts if part) or str(error).splitlines()[0]
+    return f"YAML syntax: {text}"

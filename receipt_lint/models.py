@@ -1,0 +1,197 @@
+"""The documents receipt-lint reads, as pydantic models.
+
+Every model forbids unknown keys.  The loader hands over scalars as their
+source text, so the models accept strings wherever upstream's Go types would
+(``kep-number: 0004``, ``disable-supported: yes``).  ``schemas/`` holds the JSON
+Schemas these models generate; a test keeps them equal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+STAGES = ("alpha", "beta", "stable", "deprecated", "disabled", "removed")
+STATES = ("proposed", "accepted", "at-risk", "exception", "removed")
+ACTIVE_STATES = frozenset({"proposed", "accepted", "at-risk", "exception"})
+FREEZES = ("prr", "enhancements", "code", "docs")
+
+Stage = Literal["alpha", "beta", "stable", "deprecated", "disabled", "removed"]
+State = Literal["proposed", "accepted", "at-risk", "exception", "removed"]
+Freeze = Literal["prr", "enhancements", "code", "docs"]
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+def _kep_number(value: object) -> object:
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value
+
+
+KepNumber = Annotated[
+    PositiveInt,
+    BeforeValidator(_kep_number),
+    WithJsonSchema(
+        {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^[0-9]+$"}]}
+    ),
+]
+ImplementationPr = Annotated[
+    str, StringConstraints(pattern=r"^https://github\.com/kubernetes[a-z0-9-]*/[A-Za-z0-9._-]+/pull/[0-9]+/?$")
+]
+DocsPr = Annotated[str, StringConstraints(pattern=r"^https://github\.com/kubernetes/website/pull/[0-9]+/?$")]
+
+
+def parse_deadline(value: object) -> object:
+    """A bare date means the end of that day in UTC; a naive time means UTC."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        day = dt.date.fromisoformat(text)
+        return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+    parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+Deadline = Annotated[
+    dt.datetime,
+    BeforeValidator(parse_deadline),
+    WithJsonSchema({"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]}),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ExceptionRequest(_Strict):
+    freeze: Freeze
+    additional_days: PositiveInt = Field(alias="additional-days")
+    reason: Text
+    risks_of_adding: Text = Field(alias="risks-of-adding")
+    risks_of_cutting: Text = Field(alias="risks-of-cutting")
+
+
+class Receipt(_Strict):
+    """``releases/<release>/<state>/<number>.yaml``."""
+
+    model_config = ConfigDict(title="Receipt")
+    title: Text
+    kep_number: KepNumber = Field(alias="kep-number")
+    owning_sig: Text = Field(alias="owning-sig")
+    path: Text
+    tracking_status: State = Field(alias="tracking-status")
+    stage: Stage
+    implementation_prs: list[ImplementationPr] | None = Field(None, alias="implementation-prs")
+    docs_prs: list[DocsPr] | None = Field(None, alias="docs-prs")
+    exception: ExceptionRequest | None = None
+
+
+class Milestones(_Strict):
+    alpha: str | None = None
+    beta: str | None = None
+    stable: str | None = None
+    deprecated: str | None = None
+    disabled: str | None = None
+    removed: str | None = None
+
+
+class FeatureGate(_Strict):
+    name: str | None = None
+    components: list[str] | None = None
+
+
+class Kep(_Strict):
+    """``keps/<sig>/<number>-<slug>/kep.yaml``: the keys upstream's api.Proposal reads.
+
+    Values are lenient on purpose: opinions about them are the ``kep-value``
+    rule's, never schema errors.
+    """
+
+    model_config = ConfigDict(title="KEP metadata")
+    id: str | None = None
+    prnumber: str | None = None
+    name: str | None = None
+    title: str
+    kep_number: str = Field(alias="kep-number")
+    authors: list[str]
+    owning_sig: str = Field(alias="owning-sig")
+    participating_sigs: list[str] | None = Field(None, alias="participating-sigs")
+    reviewers: list[str] | None = None
+    approvers: list[str]
+    prr_approvers: list[str] | None = Field(None, alias="prr-approvers")
+    editor: str | None = None
+    creation_date: str | None = Field(None, alias="creation-date")
+    last_updated: str | None = Field(None, alias="last-updated")
+    status: str
+    see_also: list[str] | None = Field(None, alias="see-also")
+    replaces: list[str] | None = None
+    superseded_by: list[str] | None = Field(None, alias="superseded-by")
+    stage: str | None = None
+    latest_milestone: str | None = Field(None, alias="latest-milestone")
+    milestone: Milestones | None = None
+    feature_gates: list[FeatureGate] | None = Field(None, alias="feature-gates")
+    disable_supported: bool | None = Field(None, alias="disable-supported")
+    metrics: list[str] | None = None
+
+    def milestone_for(self, stage: str) -> str | None:
+        return getattr(self.milestone, stage, None) if self.milestone else None
+
+
+class PrrStage(_Strict):
+    approver: str | None = None
+
+
+class PrrApproval(_Strict):
+    """``keps/prod-readiness/<sig>/<number>.yaml``."""
+
+    model_config = ConfigDict(title="PRR approval")
+    kep_number: str | None = Field(None, alias="kep-number")
+    alpha: PrrStage | None = None
+    beta: PrrStage | None = None
+    stable: PrrStage | None = None
+    deprecated: PrrStage | None = None
+    disabled: PrrStage | None = None
+    removed: PrrStage | None = None
+
+    def approver_for(self, stage: str) -> str | None:
+        entry: PrrStage | None = getattr(self, stage, None)
+        approver = (entry.approver or "").strip() if entry else ""
+        return approver or None
+
+
+class Schedule(_Strict):
+    """``releases/<release>/schedule.yaml``: the release's key dates (all optional)."""
+
+    model_config = ConfigDict(title="Release schedule")
+    prr_freeze: Deadline | None = Field(None, alias="prr-freeze")
+    enhancements_freeze: Deadline | None = Field(None, alias="enhancements-freeze")
+    code_freeze: Deadline | None = Field(None, alias="code-freeze")
+    docs_freeze: Deadline | None = Field(None, alias="docs-freeze")
+    release: Deadline | None = None
+
+
+SCHEMA_MODELS: dict[str, type[BaseModel]] = {
+    "receipt": Receipt,
+    "kep": Kep,
+    "prr": PrrApproval,
+    "schedule": Schedule,
+}
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    schema = SCHEMA_MODELS[name].model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://github.com/receipt-lint/receipt-lint/schemas/{name}.schema.json"
+    return schema

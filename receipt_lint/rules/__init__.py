@@ -1,0 +1,32 @@
+"""The registry: every rule, in the order its findings are reported."""
+
+from __future__ import annotations
+
+from receipt_lint.rules import agreement, schedule, structure, values
+from receipt_lint.rules.base import Rule
+
+ALL_RULES: tuple[Rule, ...] = (
+    structure.yaml_syntax,
+    structure.receipt_schema,
+    structure.receipt_location,
+    structure.release_layout,
+    structure.status_mismatch,
+    structure.filename_mismatch,
+    structure.duplicate_receipt,
+    agreement.kep_not_found,
+    agreement.kep_metadata,
+    agreement.kep_mismatch,
+    agreement.stage_mismatch,
+    agreement.milestone_mismatch,
+    agreement.kep_status,
+    agreement.prr_missing,
+    agreement.prr_approver,
+    agreement.prr_mismatch,
+    values.kep_value,
+    values.ready_to_accept,
+    schedule.schedule_schema,
+    schedule.proposed_after_freeze,
+    schedule.missing_implementation_prs,
+)
+RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}
+AGREEMENT_RULES: tuple[Rule, ...] = tuple(rule for rule in ALL_RULES if rule.agreement)

@@ -1,0 +1,160 @@
+"""What a rule is, and what it sees.
+
+A rule is a small function registered with ``@rule``: it gets a context and
+yields ``Problem`` values; the engine stamps the rule's id and severity.  Its
+docstring (What it does / Why / How to fix) is what ``receipt-lint explain``
+prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any, Literal
+
+from receipt_lint import models
+from receipt_lint.findings import Position, Severity
+from receipt_lint.layout import Misplaced, ReceiptFile
+from receipt_lint.snapshot import Loaded, Snapshot
+from receipt_lint.versions import Version, parse_release
+
+Scope = Literal["tree", "receipt"]
+Column = Literal["accepted", "other"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a rule found; ``path`` defaults to the receipt being checked."""
+
+    message: str
+    position: Position | None = None
+    path: str | None = None
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    scope: Scope
+    check: Callable[[Any], Iterable[Problem]]
+    agreement: bool  # a section-6 requirement: its severity follows the receipt's state
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        return self.doc.splitlines()[0] if self.doc else ""
+
+
+def rule(
+    rule_id: str, severity: Severity, scope: Scope, *, agreement: bool = False
+) -> Callable[[Callable[[Any], Iterable[Problem]]], Rule]:
+    def register(check: Callable[[Any], Iterable[Problem]]) -> Rule:
+        return Rule(rule_id, severity, scope, check, agreement)
+
+    return register
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    name: str
+    version: Version
+    schedule: Loaded[models.Schedule]
+    now: dt.datetime
+
+    @property
+    def deadlines(self) -> models.Schedule | None:
+        return self.schedule.model
+
+    def passed(self, deadline: dt.datetime | None) -> bool:
+        return deadline is not None and self.now >= deadline
+
+    @property
+    def closed(self) -> bool:
+        return self.deadlines is not None and self.passed(self.deadlines.release)
+
+
+@dataclass(frozen=True)
+class TreeContext:
+    snapshot: Snapshot
+    receipts: tuple[ReceiptFile, ...]
+    misplaced: tuple[Misplaced, ...]
+    release_folders: tuple[str, ...]
+    releases: dict[str, ReleaseInfo]
+
+
+@dataclass(frozen=True)
+class ReceiptContext:
+    snapshot: Snapshot
+    file: ReceiptFile
+    release: ReleaseInfo
+    column: Column  # which column of the section-6 table sets severities
+
+    @classmethod
+    def for_file(cls, snapshot: Snapshot, file: ReceiptFile, release: ReleaseInfo) -> ReceiptContext:
+        column: Column = "accepted" if file.state == "accepted" else "other"
+        return cls(snapshot, file, release, column)
+
+    def as_accepted(self) -> ReceiptContext:
+        return replace(self, column="accepted")
+
+    @cached_property
+    def loaded(self) -> Loaded[models.Receipt]:
+        return self.snapshot.receipt(self.file.path)
+
+    @property
+    def receipt(self) -> models.Receipt | None:
+        return self.loaded.model
+
+    @property
+    def agrees(self) -> bool:
+        """Whether section 6's agreement checks apply to this receipt."""
+        return (
+            self.receipt is not None
+            and self.file.state in models.ACTIVE_STATES
+            and not self.release.closed
+        )
+
+    @cached_property
+    def kep(self) -> Loaded[models.Kep] | None:
+        receipt = self.receipt
+        if receipt is None or not kep_path_is_safe(receipt.path):
+            return None
+        return self.snapshot.kep(receipt.path.strip("/"))
+
+    @property
+    def kep_model(self) -> models.Kep | None:
+        return self.kep.model if self.agrees and self.kep else None
+
+    def at(self, key: str) -> Position | None:
+        document = self.loaded.document
+        return document.key_position((key,)) if document else None
+
+    @property
+    def top(self) -> Position | None:
+        document = self.loaded.document
+        return document.position(()) if document else None
+
+    def value_at(self, key: str) -> Position | None:
+        document = self.loaded.document
+        return document.position((key,)) if document else None
+
+    def required(self, when_other: Severity = Severity.WARNING) -> Severity:
+        """Section 6: an error for an accepted receipt, else ``when_other``."""
+        return Severity.ERROR if self.column == "accepted" else when_other
+
+
+def kep_path_is_safe(path: str) -> bool:
+    parts = path.strip("/").split("/")
+    return bool(parts[0]) and ".." not in parts and "" not in parts and parts[0] != "keps"
+
+
+def release_info(snapshot: Snapshot, name: str, now: dt.datetime) -> ReleaseInfo:
+    version = parse_release(name) or Version(0, 0)
+    return ReleaseInfo(name, version, snapshot.schedule(name), now)

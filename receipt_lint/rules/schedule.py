@@ -1,0 +1,77 @@
+"""Rules about the release calendar (design doc section 5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from receipt_lint.findings import Severity
+from receipt_lint.rules.base import Problem, ReceiptContext, TreeContext, rule
+
+
+@rule("schedule-schema", Severity.ERROR, "tree")
+def schedule_schema(ctx: TreeContext) -> Iterator[Problem]:
+    """`schedule.yaml` does not parse or does not match its schema.
+
+    What it does: validates `releases/<release>/schedule.yaml`: optional keys
+    `prr-freeze`, `enhancements-freeze`, `code-freeze`, `docs-freeze` and
+    `release`, each a date (`2026-04-22`, the end of that day in UTC) or a
+    date-time (`2026-02-12T02:00:00Z`). Unknown keys are errors.
+
+    Why: the schedule decides which deadlines have passed.
+
+    How to fix: correct the file at the line shown.
+    """
+    for release in ctx.releases.values():
+        loaded = release.schedule
+        if loaded.syntax_error is not None:
+            yield Problem(loaded.syntax_error.message, loaded.syntax_error.position, path=loaded.path)
+        elif loaded.unreadable is not None and not loaded.missing:
+            yield Problem(loaded.unreadable, path=loaded.path)
+        for problem in loaded.schema_problems:
+            yield Problem(problem.message, problem.position, path=loaded.path)
+
+
+@rule("proposed-after-freeze", Severity.WARNING, "receipt")
+def proposed_after_freeze(ctx: ReceiptContext) -> Iterator[Problem]:
+    """A receipt still `proposed` after enhancements freeze.
+
+    What it does: with a schedule whose `enhancements-freeze` has passed,
+    warns about every receipt still in `proposed/`.
+
+    Why: by enhancements freeze every opted-in KEP is either accepted, at risk
+    or removed.
+
+    How to fix: the enhancements team moves it: `receipt-lint accept NUMBER
+    [--at-risk]` or `receipt-lint remove NUMBER`.
+    """
+    deadlines = ctx.release.deadlines
+    if ctx.file.state != "proposed" or deadlines is None or ctx.release.closed:
+        return
+    if ctx.release.passed(deadlines.enhancements_freeze):
+        yield Problem(
+            f"enhancements freeze of {ctx.file.release} has passed and KEP {ctx.file.number} is "
+            "still proposed: accept it, mark it at risk or remove it",
+            ctx.top,
+        )
+
+
+@rule("missing-implementation-prs", Severity.WARNING, "receipt")
+def missing_implementation_prs(ctx: ReceiptContext) -> Iterator[Problem]:
+    """An `accepted` receipt with no `implementation-prs` after code freeze.
+
+    What it does: with a schedule whose `code-freeze` has passed, warns about
+    accepted receipts that list no implementation pull requests.
+
+    Why: at code freeze the team checks that the code merged; the receipt is
+    where it is recorded.
+
+    How to fix: add the merged pull requests to `implementation-prs`.
+    """
+    deadlines, receipt = ctx.release.deadlines, ctx.receipt
+    if ctx.file.state != "accepted" or deadlines is None or receipt is None or ctx.release.closed:
+        return
+    if ctx.release.passed(deadlines.code_freeze) and not receipt.implementation_prs:
+        yield Problem(
+            "code freeze has passed and implementation-prs is empty: list the KEP's pull requests",
+            ctx.top,
+        )

@@ -1,0 +1,128 @@
+"""One tree's documents, each loaded and validated at most once.
+
+Rules ask the snapshot for a receipt, a kep.yaml, a PRR file, the OWNERS
+aliases or a release's schedule; the snapshot caches each answer, so a KEP
+shared by many receipts is parsed once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from receipt_lint import models
+from receipt_lint.findings import Position
+from receipt_lint.loader import Document, YamlError, load
+from receipt_lint.tree import MissingFile, Tree, TreeError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    message: str
+    position: Position
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[ModelT]):
+    """A file as read: its document and model, or why there is none."""
+
+    path: str
+    document: Document | None = None
+    model: ModelT | None = None
+    syntax_error: YamlError | None = None
+    schema_problems: tuple[SchemaProblem, ...] = ()
+    missing: bool = False
+    unreadable: str | None = None
+
+
+def load_model(tree: Tree, path: str, model_class: type[ModelT]) -> Loaded[ModelT]:
+    try:
+        raw = tree.read(path)
+    except MissingFile as error:
+        return Loaded(path, missing=True, unreadable=str(error))
+    except TreeError as error:
+        return Loaded(path, unreadable=str(error))
+    try:
+        document = load(raw)
+    except YamlError as error:
+        return Loaded(path, syntax_error=error)
+    try:
+        model = model_class.model_validate(document.data)
+    except ValidationError as error:
+        problems = tuple(_schema_problem(document, item) for item in error.errors())
+        return Loaded(path, document=document, schema_problems=problems)
+    return Loaded(path, document=document, model=model)
+
+
+def _schema_problem(document: Document, error: Any) -> SchemaProblem:
+    location = tuple(error["loc"])
+    where = ".".join(str(part) for part in location) or "(top level)"
+    kind = error["type"]
+    if kind == "missing":
+        return SchemaProblem(f"missing required key {where!r}", document.position(location[:-1]))
+    if kind == "extra_forbidden":
+        return SchemaProblem(f"unknown key {where!r} (a typo?)", document.key_position(location))
+    return SchemaProblem(f"{where}: {error['msg']}", document.position(location))
+
+
+@dataclass
+class Snapshot:
+    """Cached, validated reads of one tree."""
+
+    tree: Tree
+    _cache: dict[tuple[str, str], Loaded[Any]] = field(default_factory=dict)
+
+    def _get(self, path: str, model_class: type[ModelT]) -> Loaded[ModelT]:
+        key = (path, model_class.__name__)
+        if key not in self._cache:
+            self._cache[key] = load_model(self.tree, path, model_class)
+        return self._cache[key]
+
+    def receipt(self, path: str) -> Loaded[models.Receipt]:
+        return self._get(path, models.Receipt)
+
+    def kep(self, kep_path: str) -> Loaded[models.Kep]:
+        return self._get(f"keps/{kep_path}/kep.yaml", models.Kep)
+
+    def prr(self, sig: str, number: int) -> Loaded[models.PrrApproval]:
+        return self._get(f"keps/prod-readiness/{sig}/{number}.yaml", models.PrrApproval)
+
+    def schedule(self, release: str) -> Loaded[models.Schedule]:
+        return self._get(f"releases/{release}/schedule.yaml", models.Schedule)
+
+    @cached_property
+    def prr_approvers(self) -> frozenset[str]:
+        """Logins in ``prod-readiness-approvers`` and its ``-emeritus`` alias."""
+        aliases = _read_mapping(self.tree, "OWNERS_ALIASES").get("aliases")
+        if not isinstance(aliases, dict):
+            return frozenset()
+        names = ("prod-readiness-approvers", "prod-readiness-approvers-emeritus")
+        return frozenset(
+            normalize_login(login) for name in names for login in _strings(aliases.get(name))
+        )
+
+    def release_owners(self, release: str) -> frozenset[str]:
+        owners = _read_mapping(self.tree, f"releases/{release}/OWNERS")
+        keys = ("approvers", "reviewers")
+        return frozenset(normalize_login(login) for key in keys for login in _strings(owners.get(key)))
+
+
+def normalize_login(login: str) -> str:
+    return login.strip().lstrip("@").lower()
+
+
+def _read_mapping(tree: Tree, path: str) -> dict[str, Any]:
+    try:
+        data = load(tree.read(path)).data
+    except (TreeError, YamlError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _strings(value: object) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []

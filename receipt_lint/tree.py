@@ -1,0 +1,95 @@
+"""Reading files of a checkout without ever leaving it.
+
+A ``Tree`` is what the rules read: for ``check --all`` the working tree on
+disk.  Paths are repo-relative with ``/``.  Nothing outside the repository is
+read: ``..`` and absolute paths are refused, a symlink that resolves outside
+the root is refused, and only regular files are read (a FIFO would hang).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+from receipt_lint.loader import MAX_BYTES
+
+
+class TreeError(Exception):
+    """A file that cannot be read; the message says why, for the user."""
+
+
+class MissingFile(TreeError):
+    """The path names no file."""
+
+
+class Tree(Protocol):
+    label: str
+
+    def read(self, path: str) -> bytes: ...
+
+    def exists(self, path: str) -> bool: ...
+
+    def files_under(self, prefix: str) -> list[str]: ...
+
+
+def is_safe_relative(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts
+
+
+class WorkTree:
+    """The files on disk below ``root`` (tracked or not)."""
+
+    label = "WORKTREE"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def _inside(self, path: str) -> Path:
+        if not is_safe_relative(path):
+            raise TreeError(f"{path!r} is not a plain path inside the repository")
+        full = self.root / path
+        real = Path(os.path.realpath(full))
+        if real != self.root and self.root not in real.parents:
+            raise TreeError(f"{path} is a symlink that leads outside the repository")
+        return full
+
+    def read(self, path: str) -> bytes:
+        full = self._inside(path)
+        try:
+            info = full.stat()
+            if not stat.S_ISREG(info.st_mode):
+                raise TreeError(f"{path} is not a regular file")
+            if info.st_size > MAX_BYTES:
+                raise TreeError(f"file is {info.st_size:,} bytes; the limit is {MAX_BYTES:,}")
+            with full.open("rb") as handle:
+                return handle.read(MAX_BYTES + 1)
+        except FileNotFoundError:
+            raise MissingFile(f"{path} does not exist") from None
+        except OSError as error:
+            raise TreeError(f"{path} cannot be read: {error.strerror}") from None
+
+    def exists(self, path: str) -> bool:
+        try:
+            return self._inside(path).is_file()
+        except TreeError:
+            return False
+
+    def files_under(self, prefix: str) -> list[str]:
+        top = self.root / prefix
+        if top.is_symlink() or not top.is_dir():
+            return []
+        return sorted(_walk(top, prefix))
+
+
+def _walk(folder: Path, relative: str) -> Iterator[str]:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            child = f"{relative}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(Path(entry.path), child)
+            else:
+                yield child
