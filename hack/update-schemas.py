@@ -7,8 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from receipt_lint.models import json_schema  # noqa: E402
-from receipt_lint.schemas_dir import NAMES  # noqa: E402
+from receipt_lint.models import json_schema
+from receipt_lint.schemas_dir import NAMES
 
 for name in NAMES:
     target = Path(__file__).resolve().parent.parent / "schemas" / f"{name}.schema.json"

@@ -13,9 +13,12 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from receipt_lint import __version__
+
+if TYPE_CHECKING:
+    from receipt_lint.engine import Result
 
 FORMATS = ("text", "json")
 
@@ -81,8 +84,8 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from receipt_lint.engine import Options, check_all  # noqa: PLC0415 - fast --help
-    from receipt_lint.tree import WorkTree  # noqa: PLC0415
+    from receipt_lint.engine import Options, check_all
+    from receipt_lint.tree import WorkTree
 
     if not args.all:
         raise UsageError(
@@ -100,17 +103,17 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
-def write_report(result: object, format_name: str, output: str | None) -> None:
-    from receipt_lint.reporters import json as json_reporter  # noqa: PLC0415
-    from receipt_lint.reporters import text as text_reporter  # noqa: PLC0415
+def write_report(result: Result, format_name: str, output: str | None) -> None:
+    from receipt_lint.reporters import json as json_reporter
+    from receipt_lint.reporters import text as text_reporter
 
     reporter = json_reporter if format_name == "json" else text_reporter
     if output is None:
-        reporter.report(result, sys.stdout, color=use_color(sys.stdout))  # type: ignore[arg-type]
+        reporter.report(result, sys.stdout, color=use_color(sys.stdout))
         return
     try:
         with open(output, "w", encoding="utf-8") as stream:
-            reporter.report(result, stream)  # type: ignore[arg-type]
+            reporter.report(result, stream)
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror}") from None
 
@@ -135,8 +138,7 @@ def find_repo(repo: str | None) -> Path:
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         raise UsageError(
-            "not inside a git repository: run in a kubernetes/enhancements checkout "
-            "or pass --repo DIR"
+            "not inside a git repository: run in a kubernetes/enhancements checkout or pass --repo DIR"
         ) from None
     return Path(top)
 
@@ -152,7 +154,7 @@ def repo_relative(root: Path, name: str) -> str:
 def parse_now(text: str | None) -> dt.datetime:
     if text is None:
         return dt.datetime.now(dt.timezone.utc)
-    from receipt_lint.models import parse_deadline  # noqa: PLC0415
+    from receipt_lint.models import parse_deadline
 
     try:
         parsed = parse_deadline(text)
@@ -163,7 +165,7 @@ def parse_now(text: str | None) -> dt.datetime:
 
 
 def parse_release_option(text: str | None) -> str | None:
-    from receipt_lint.versions import parse_release  # noqa: PLC0415
+    from receipt_lint.versions import parse_release
 
     if text is not None and parse_release(text) is None:
         raise UsageError(f"--release {text!r} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
@@ -171,7 +173,7 @@ def parse_release_option(text: str | None) -> str | None:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    from receipt_lint.rules import ALL_RULES  # noqa: PLC0415
+    from receipt_lint.rules import ALL_RULES
 
     width = max(len(rule.id) for rule in ALL_RULES)
     for rule in ALL_RULES:
@@ -180,7 +182,7 @@ def run_rules(args: argparse.Namespace) -> int:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from receipt_lint.rules import RULES_BY_ID  # noqa: PLC0415
+    from receipt_lint.rules import RULES_BY_ID
 
     rule = RULES_BY_ID.get(args.rule)
     if rule is None:
@@ -190,13 +192,13 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    from receipt_lint.schemas_dir import schema_text  # noqa: PLC0415
+    from receipt_lint.schemas_dir import schema_text
 
     sys.stdout.write(schema_text(args.name))
     return 0
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from receipt_lint.demo import run  # noqa: PLC0415
+    from receipt_lint.demo import run
 
     return run(sys.stdout, keep=Path(args.keep) if args.keep else None)

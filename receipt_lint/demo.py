@@ -19,12 +19,12 @@ NOW = "2026-02-20T12:00:00Z"  # between enhancements freeze and code freeze
 def _kep(number: int, sig: str, slug: str, title: str, status: str, stage: str) -> dict[str, str]:
     folder = f"keps/{sig}/{number}-{slug}"
     kep = (
-        f"title: {title}\nkep-number: {number}\nauthors:\n  - \"@author\"\n"
-        f"owning-sig: {sig}\nstatus: {status}\napprovers:\n  - \"@sig-lead\"\n"
-        f"creation-date: 2025-10-01\nstage: {stage}\nlatest-milestone: \"v1.37\"\n"
-        f"milestone:\n  {stage}: \"v1.37\"\n"
+        f'title: {title}\nkep-number: {number}\nauthors:\n  - "@author"\n'
+        f'owning-sig: {sig}\nstatus: {status}\napprovers:\n  - "@sig-lead"\n'
+        f'creation-date: 2025-10-01\nstage: {stage}\nlatest-milestone: "v1.37"\n'
+        f'milestone:\n  {stage}: "v1.37"\n'
     )
-    prr = f"kep-number: {number}\n{stage}:\n  approver: \"@johnbelamaric\"\n"
+    prr = f'kep-number: {number}\n{stage}:\n  approver: "@johnbelamaric"\n'
     return {f"{folder}/kep.yaml": kep, f"keps/prod-readiness/{sig}/{number}.yaml": prr}
 
 
@@ -88,10 +88,10 @@ def build(root: Path) -> None:
 
 
 def run(stream: TextIO, keep: Path | None = None) -> int:
-    from receipt_lint.engine import Options, check_all  # noqa: PLC0415
-    from receipt_lint.models import parse_deadline  # noqa: PLC0415
-    from receipt_lint.reporters.text import report  # noqa: PLC0415
-    from receipt_lint.tree import WorkTree  # noqa: PLC0415
+    from receipt_lint.engine import Options, check_all
+    from receipt_lint.models import parse_deadline
+    from receipt_lint.reporters.text import report
+    from receipt_lint.tree import WorkTree
 
     with tempfile.TemporaryDirectory(prefix="receipt-lint-demo-") as scratch:
         root = keep or Path(scratch)

@@ -19,8 +19,7 @@ MAX_BYTES = 1 << 20
 MAX_DEPTH = 64
 MAX_NODES = 20_000
 _CORE_TAGS = frozenset(
-    "tag:yaml.org,2002:" + name
-    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 )
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
@@ -80,7 +79,7 @@ def load(raw: bytes) -> Document:
 
 
 def _compose(text: str) -> Any:
-    from ruamel.yaml.error import YAMLError  # noqa: PLC0415 - keep startup light
+    from yaml import YAMLError
 
     loader_class = _loader_class()
     try:
@@ -94,13 +93,15 @@ def _compose(text: str) -> Any:
 
 
 def _loader_class() -> Any:
-    try:
-        from ruamel.yaml.cyaml import CBaseLoader  # noqa: PLC0415
-    except ImportError:  # no C extension: the pure composer gives the same nodes
-        from ruamel.yaml.loader import SafeLoader  # noqa: PLC0415
+    """libyaml through PyYAML: composing is all we need, and it is C-fast.
 
-        return SafeLoader
-    return CBaseLoader
+    Not ruamel.yaml's C parser: the libyaml it bundles rejects
+    ``implementation-prs: [https://...]`` (a ``:`` in a flow scalar), which Go's
+    yaml.v3 and current libyaml accept.
+    """
+    import yaml
+
+    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 def _refuse_deep_flow(loader: Any) -> None:
@@ -110,7 +111,7 @@ def _refuse_deep_flow(loader: Any) -> None:
     ~100k nested ``[``; the event parser does not.  We stop at the first event
     past the limit, so a hostile file costs little.
     """
-    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent  # noqa: PLC0415
+    from yaml.events import CollectionEndEvent, CollectionStartEvent
 
     depth = 0
     while loader.check_event():

@@ -42,12 +42,11 @@ def _kep_number(value: object) -> object:
 KepNumber = Annotated[
     PositiveInt,
     BeforeValidator(_kep_number),
-    WithJsonSchema(
-        {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^[0-9]+$"}]}
-    ),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^[0-9]+$"}]}),
 ]
 ImplementationPr = Annotated[
-    str, StringConstraints(pattern=r"^https://github\.com/kubernetes[a-z0-9-]*/[A-Za-z0-9._-]+/pull/[0-9]+/?$")
+    str,
+    StringConstraints(pattern=r"^https://github\.com/kubernetes[a-z0-9-]*/[A-Za-z0-9._-]+/pull/[0-9]+/?$"),
 ]
 DocsPr = Annotated[str, StringConstraints(pattern=r"^https://github\.com/kubernetes/website/pull/[0-9]+/?$")]
 
@@ -98,6 +97,10 @@ class Receipt(_Strict):
     exception: ExceptionRequest | None = None
 
 
+# Go's []string reads an empty item (`-`) as "": a null item is fine upstream.
+Strings = list[str | None]
+
+
 class Milestones(_Strict):
     alpha: str | None = None
     beta: str | None = None
@@ -109,7 +112,7 @@ class Milestones(_Strict):
 
 class FeatureGate(_Strict):
     name: str | None = None
-    components: list[str] | None = None
+    components: Strings | None = None
 
 
 class Kep(_Strict):
@@ -125,25 +128,25 @@ class Kep(_Strict):
     name: str | None = None
     title: str
     kep_number: str = Field(alias="kep-number")
-    authors: list[str]
+    authors: Strings
     owning_sig: str = Field(alias="owning-sig")
-    participating_sigs: list[str] | None = Field(None, alias="participating-sigs")
-    reviewers: list[str] | None = None
-    approvers: list[str]
-    prr_approvers: list[str] | None = Field(None, alias="prr-approvers")
+    participating_sigs: Strings | None = Field(None, alias="participating-sigs")
+    reviewers: Strings | None = None
+    approvers: Strings
+    prr_approvers: Strings | None = Field(None, alias="prr-approvers")
     editor: str | None = None
     creation_date: str | None = Field(None, alias="creation-date")
     last_updated: str | None = Field(None, alias="last-updated")
     status: str
-    see_also: list[str] | None = Field(None, alias="see-also")
-    replaces: list[str] | None = None
-    superseded_by: list[str] | None = Field(None, alias="superseded-by")
+    see_also: Strings | None = Field(None, alias="see-also")
+    replaces: Strings | None = None
+    superseded_by: Strings | None = Field(None, alias="superseded-by")
     stage: str | None = None
     latest_milestone: str | None = Field(None, alias="latest-milestone")
     milestone: Milestones | None = None
     feature_gates: list[FeatureGate] | None = Field(None, alias="feature-gates")
     disable_supported: bool | None = Field(None, alias="disable-supported")
-    metrics: list[str] | None = None
+    metrics: Strings | None = None
 
     def milestone_for(self, stage: str) -> str | None:
         return getattr(self.milestone, stage, None) if self.milestone else None

@@ -102,9 +102,7 @@ class Snapshot:
         if not isinstance(aliases, dict):
             return frozenset()
         names = ("prod-readiness-approvers", "prod-readiness-approvers-emeritus")
-        return frozenset(
-            normalize_login(login) for name in names for login in _strings(aliases.get(name))
-        )
+        return frozenset(normalize_login(login) for name in names for login in _strings(aliases.get(name)))
 
     def release_owners(self, release: str) -> frozenset[str]:
         owners = _read_mapping(self.tree, f"releases/{release}/OWNERS")

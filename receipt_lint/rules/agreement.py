@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from receipt_lint import models
 from receipt_lint.findings import Severity
 from receipt_lint.rules.base import Problem, ReceiptContext, rule
-from receipt_lint.snapshot import normalize_login
+from receipt_lint.snapshot import Loaded, normalize_login
 from receipt_lint.versions import NOT_TARGETING, Version, parse_milestone
 
 IMPLEMENTABLE = frozenset({"implementable", "implemented"})
@@ -167,7 +167,7 @@ def _stage_milestone(
     reached = parse_milestone(text)
     if reached is None:
         yield Problem(
-            f"{_kep_file(ctx)} has no milestone.{receipt.stage}: set it to \"{release}\"",
+            f'{_kep_file(ctx)} has no milestone.{receipt.stage}: set it to "{release}"',
             ctx.value_at("stage"),
             severity=Severity.WARNING,
         )
@@ -219,7 +219,7 @@ def prr_missing(ctx: ReceiptContext) -> Iterator[Problem]:
     receipt, kep = ctx.receipt, ctx.kep_model
     if receipt is None or kep is None or not _needs_prr(ctx, kep):
         return
-    prr = ctx.snapshot.prr(kep.owning_sig, receipt.kep_number)
+    prr = _prr(ctx, kep, receipt)
     if prr.model is None:
         why = "there is no" if prr.missing else "cannot use"
         detail = "" if prr.missing else f" ({_first_problem(prr)})"
@@ -246,7 +246,7 @@ def prr_approver(ctx: ReceiptContext) -> Iterator[Problem]:
     receipt, kep = ctx.receipt, ctx.kep_model
     if receipt is None or kep is None or not _needs_prr(ctx, kep):
         return
-    prr = ctx.snapshot.prr(kep.owning_sig, receipt.kep_number)
+    prr = _prr(ctx, kep, receipt)
     approver = prr.model.approver_for(receipt.stage) if prr.model else None
     if approver is not None and normalize_login(approver) not in ctx.snapshot.prr_approvers:
         yield Problem(
@@ -271,16 +271,24 @@ def prr_mismatch(ctx: ReceiptContext) -> Iterator[Problem]:
     receipt, kep = ctx.receipt, ctx.kep_model
     if receipt is None or kep is None:
         return
-    prr = ctx.snapshot.prr(kep.owning_sig, receipt.kep_number)
+    prr = _prr(ctx, kep, receipt)
     if prr.model is None or prr.document is None or prr.model.kep_number is None:
         return
-    if prr.model.kep_number.strip().lstrip("0") != str(receipt.kep_number):
+    number = kep.kep_number.strip().lstrip("0")
+    if prr.model.kep_number.strip().lstrip("0") != number:
         yield Problem(
             f"kep-number is {prr.model.kep_number} but this file approves KEP "
-            f"{receipt.kep_number}: set kep-number: {receipt.kep_number}",
+            f"{number}: set kep-number: {number}",
             prr.document.position(("kep-number",)),
             path=prr.path,
         )
+
+
+def _prr(ctx: ReceiptContext, kep: models.Kep, receipt: models.Receipt) -> Loaded[models.PrrApproval]:
+    """The PRR file belongs to the KEP: its number and SIG come from kep.yaml."""
+    digits = kep.kep_number.strip()
+    number = int(digits) if digits.isdigit() else receipt.kep_number
+    return ctx.snapshot.prr(kep.owning_sig, number)
 
 
 def _needs_prr(ctx: ReceiptContext, kep: models.Kep) -> bool:

@@ -116,9 +116,7 @@ class ReceiptContext:
     def agrees(self) -> bool:
         """Whether section 6's agreement checks apply to this receipt."""
         return (
-            self.receipt is not None
-            and self.file.state in models.ACTIVE_STATES
-            and not self.release.closed
+            self.receipt is not None and self.file.state in models.ACTIVE_STATES and not self.release.closed
         )
 
     @cached_property

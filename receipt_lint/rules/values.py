@@ -29,31 +29,30 @@ def kep_value(ctx: ReceiptContext) -> Iterator[Problem]:
 
     How to fix: write milestones as `"v1.37"` and dates as `2026-02-05`.
     """
-    kep = ctx.kep_model
-    document = ctx.kep.document if ctx.kep else None
-    if kep is None or document is None:
+    kep, loaded = ctx.kep_model, ctx.kep
+    if kep is None or loaded is None or loaded.document is None:
         return
-    milestones = {("latest-milestone",): kep.latest_milestone}
+    document = loaded.document
+    milestones: dict[tuple[str, ...], str | None] = {("latest-milestone",): kep.latest_milestone}
     milestones |= {("milestone", stage): kep.milestone_for(stage) for stage in STAGES}
     for key, text in milestones.items():
         if key in document.values:
-            yield from _milestone_value(ctx, document, key, text)
+            yield from _milestone_value(loaded.path, document, key, text)
     for name, text in ((name, document.data.get(name)) for name in _DATES):
         if isinstance(text, str) and not _is_date(text):
             where = document.position((name,))
-            yield Problem(f"{name} {text!r} is not a YYYY-MM-DD date", where, path=ctx.kep.path)
+            yield Problem(f"{name} {text!r} is not a YYYY-MM-DD date", where, path=loaded.path)
 
 
 def _milestone_value(
-    ctx: ReceiptContext, document: Document, key: tuple[str, ...], text: str | None
+    path: str, document: Document, key: tuple[str, ...], text: str | None
 ) -> Iterator[Problem]:
     name, where = ".".join(key), document.position(key)
-    path = ctx.kep.path if ctx.kep else None
     milestone = parse_milestone(text)
     if (text or "").strip() == NOT_TARGETING:
         return
     if milestone is None:
-        yield Problem(f"{name} {text!r} is not a milestone like \"v1.37\"", where, path=path)
+        yield Problem(f'{name} {text!r} is not a milestone like "v1.37"', where, path=path)
     elif not milestone.has_v:
         yield Problem(f'{name} {text} lacks the v: write "{milestone.version}"', where, path=path)
 
@@ -80,7 +79,7 @@ def ready_to_accept(ctx: ReceiptContext) -> Iterator[Problem]:
     """
     if ctx.file.state != "at-risk" or not ctx.agrees or ctx.loaded.schema_problems:
         return
-    from receipt_lint.rules import AGREEMENT_RULES  # noqa: PLC0415 - registry imports us
+    from receipt_lint.rules import AGREEMENT_RULES
 
     strict = ctx.as_accepted()
     for agreement in AGREEMENT_RULES:

@@ -1,0 +1,96 @@
+"""Builders for small, real-looking enhancements trees in tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from receipt_lint.engine import Options, Result, check_all
+from receipt_lint.tree import WorkTree
+
+NOW = dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc)
+
+KEP = """\
+title: Receipts process
+kep-number: 2140
+authors:
+  - "@author"
+owning-sig: sig-architecture
+status: implementable
+approvers:
+  - "@lead"
+creation-date: 2025-10-01
+stage: alpha
+latest-milestone: "v1.37"
+milestone:
+  alpha: "v1.37"
+"""
+PRR = 'kep-number: 2140\nalpha:\n  approver: "@johnbelamaric"\n'
+RECEIPT = """\
+title: Receipts process
+kep-number: 2140
+owning-sig: sig-architecture
+path: sig-architecture/2140-receipts
+tracking-status: accepted
+stage: alpha
+"""
+
+
+def base_files(state: str = "accepted") -> dict[str, str]:
+    """A correct tree: one KEP, its PRR approval and an accepted receipt."""
+    return {
+        "OWNERS_ALIASES": "aliases:\n  prod-readiness-approvers:\n    - johnbelamaric\n",
+        "releases/v1.37/OWNERS": "approvers:\n  - lead\n",
+        "keps/sig-architecture/2140-receipts/kep.yaml": KEP,
+        "keps/prod-readiness/sig-architecture/2140.yaml": PRR,
+        f"releases/v1.37/{state}/2140.yaml": RECEIPT.replace("accepted", state),
+    }
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for path, content in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return root
+
+
+def git_init(root: Path) -> None:
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-C", str(root)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+
+
+Checker = Callable[..., Result]
+
+
+@pytest.fixture
+def check(tmp_path: Path) -> Checker:
+    """check(files, **options) -> Result on a fresh tree."""
+
+    def run(files: dict[str, str | bytes], now: dt.datetime = NOW, release: str | None = None) -> Result:
+        root = tmp_path / "repo"
+        if files:  # a fresh tree; check({}) re-checks the tree as the test left it
+            shutil.rmtree(root, ignore_errors=True)
+        write_tree(root, files)
+        return check_all(WorkTree(root), Options(now=now, release=release))
+
+    return run
+
+
+def found(result: Result) -> set[tuple[str, str, int | None]]:
+    """(rule, path, line) of every finding."""
+    return {(f.rule, f.path, f.line) for f in result.findings}
+
+
+def rules_found(result: Result) -> set[str]:
+    return {f.rule for f in result.findings}
