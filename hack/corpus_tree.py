@@ -6,8 +6,8 @@
 Copies CORPUS (../shared/corpus/k-enhancements) to DEST and writes a receipt in
 releases/v1.37/<state>/ for every KEP whose latest-milestone is v1.37 (stage
 from its kep.yaml).  --extra N adds N synthetic receipts spread over older
-releases (v1.20..v1.36, state removed, so they get structural checks only when
-their release has no schedule) to reach a real-size tree.
+releases (v1.20..v1.36, states cycling through removed, accepted, at-risk and
+proposed) to reach a real-size tree.
 """
 
 from __future__ import annotations
@@ -48,13 +48,16 @@ def main() -> int:
         data = yaml.load(kep_file.read_text(), Loader=yaml.BaseLoader)
         if isinstance(data, dict):
             release = f"v1.{20 + (index // len(keps)) % 17}"
-            write_receipt(args.dest, release, "removed", kep_file, data)
+            state = ("removed", "accepted", "at-risk", "proposed")[index % 4]
+            write_receipt(args.dest, release, state, kep_file, data)
     print(f"{count} receipts for v1.37 in {args.state}/, {args.extra} extra", file=sys.stderr)
     return 0
 
 
 def write_receipt(root: Path, release: str, state: str, kep_file: Path, data: dict) -> None:
     number = re.sub(r"[^0-9]", "", str(data.get("kep-number", ""))) or kep_file.parent.name.split("-")[0]
+    if not number.isdigit():
+        return  # the KEP template (NNNN)
     stage = str(data.get("stage") or "alpha")
     if stage not in ("alpha", "beta", "stable", "deprecated", "disabled", "removed"):
         stage = "alpha"
