@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from receipt_lint import __version__
 
 if TYPE_CHECKING:
-    from receipt_lint.engine import Result
+    from receipt_lint.engine import Options, Result
+    from receipt_lint.tree import Tree
 
 FORMATS = ("text", "json")
 
@@ -76,6 +77,11 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
     check.add_argument("files", nargs="*", metavar="FILE", help="report only findings on these")
     check.add_argument("--repo", help="the kubernetes/enhancements checkout (default: git top level)")
     check.add_argument("--all", action="store_true", help="check every receipt of the tree")
+    check.add_argument("--base", help="the revision the change is compared with (default: from CI)")
+    heads = check.add_mutually_exclusive_group()
+    heads.add_argument("--head", help="check this commit (default: the working tree)")
+    heads.add_argument("--staged", action="store_true", help="check the git index (pre-commit)")
+    check.add_argument("--author", help="the change's author, for the team-approval warning")
     check.add_argument("--release", help="restrict to one release (vX.Y)")
     check.add_argument("--now", help="the time for schedule rules (ISO 8601; default: now, UTC)")
     check.add_argument("--format", choices=FORMATS, help="output format (default: text)")
@@ -87,20 +93,40 @@ def run_check(args: argparse.Namespace) -> int:
     from receipt_lint.engine import Options, check_all
     from receipt_lint.tree import WorkTree
 
-    if not args.all:
-        raise UsageError(
-            "diff mode (checking a change against its base) is not available yet: run "
-            "`receipt-lint check --all` to check every receipt"
-        )
     root = find_repo(args.repo)
     options = Options(
         now=parse_now(args.now),
         release=parse_release_option(args.release),
         only_paths=frozenset(repo_relative(root, name) for name in args.files),
     )
-    result = check_all(WorkTree(root), options)
+    result = check_all(WorkTree(root), options) if args.all else check_diff(root, args, options)
     write_report(result, args.format or "text", args.output)
     return 1 if result.failed else 0
+
+
+def check_diff(root: Path, args: argparse.Namespace, options: Options) -> Result:
+    """Diff mode: the change from merge-base(base, head) to the head."""
+    from receipt_lint import gitrepo
+    from receipt_lint.diff import Change, check_change
+    from receipt_lint.tree import WorkTree
+
+    try:
+        repo = gitrepo.open_repo(root)
+        ci = gitrepo.ci_context(dict(os.environ))
+        base_rev = args.base or ci.base or gitrepo.default_base(repo)
+        base = gitrepo.resolve_commit(repo, base_rev, role="base")
+        head = gitrepo.resolve_commit(repo, args.head or "HEAD", role="head")
+        fork = gitrepo.merge_base(repo, base, head)
+        changed = gitrepo.changed_paths(repo, fork, head if args.head else None, staged=args.staged)
+    except gitrepo.GitError as error:
+        raise UsageError(str(error)) from None
+    head_tree: Tree
+    if args.head:
+        head_tree = gitrepo.CommitTree(head)
+    else:
+        head_tree = gitrepo.IndexTree(repo) if args.staged else WorkTree(root)
+    change = Change(gitrepo.CommitTree(fork), head_tree, changed, author=args.author or ci.author)
+    return check_change(change, options)
 
 
 def write_report(result: Result, format_name: str, output: str | None) -> None:

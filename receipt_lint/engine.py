@@ -90,7 +90,7 @@ def run_tree_rules(context: TreeContext) -> Iterable[Finding]:
     for rule in ALL_RULES:
         if rule.scope == "tree":
             for problem in rule.check(context):
-                yield _stamp(rule, problem, default_path="releases", accepted=False)
+                yield stamp(rule, problem, default_path="releases", accepted=False)
 
 
 def run_receipt_rules(context: ReceiptContext) -> Iterable[Finding]:
@@ -98,10 +98,10 @@ def run_receipt_rules(context: ReceiptContext) -> Iterable[Finding]:
     for rule in ALL_RULES:
         if rule.scope == "receipt":
             for problem in rule.check(context):
-                yield _stamp(rule, problem, context.file.path, accepted)
+                yield stamp(rule, problem, context.file.path, accepted)
 
 
-def _stamp(rule: Rule, problem: Problem, default_path: str, accepted: bool) -> Finding:
+def stamp(rule: Rule, problem: Problem, default_path: str, accepted: bool) -> Finding:
     severity = problem.severity or rule.severity
     message = problem.message
     if accepted and rule.agreement and severity is Severity.ERROR:

@@ -40,6 +40,11 @@ tracking-status: accepted
 stage: alpha
 """
 
+EXCEPTION_BLOCK = (
+    "exception:\n  freeze: code\n  additional-days: 5\n  reason: r\n"
+    "  risks-of-adding: a\n  risks-of-cutting: c\n"
+)
+
 
 def base_files(state: str = "accepted") -> dict[str, str]:
     """A correct tree: one KEP, its PRR approval and an accepted receipt."""

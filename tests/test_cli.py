@@ -80,7 +80,7 @@ def test_output_file(repo: Path, tmp_path: Path) -> None:
         (["check", "--all", "--format", "xml"], "invalid choice"),
         (["check", "--all", "--repo", "/nonexistent/x"], "no such directory"),
         (["check", "--all", "--output", "/nonexistent/x/out"], "cannot write"),
-        (["check"], "diff mode"),
+        (["check", "--base", "nope"], "base revision 'nope' is not in this clone"),
         (["explain", "no-such-rule"], "receipt-lint rules"),
         (["frobnicate"], "invalid choice"),
     ],

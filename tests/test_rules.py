@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from receipt_lint.findings import Severity
-from tests.conftest import KEP, RECEIPT, Checker, base_files, found, rules_found
+from tests.conftest import EXCEPTION_BLOCK, KEP, RECEIPT, Checker, base_files, found, rules_found
 
 ACCEPTED = "releases/v1.37/accepted/2140.yaml"
 KEP_PATH = "keps/sig-architecture/2140-receipts/kep.yaml"
@@ -169,12 +169,6 @@ def test_removed_receipts_and_closed_releases_get_structural_checks_only(check: 
     assert check(files).findings == ()
     files[ACCEPTED] = RECEIPT.replace("tracking-status: accepted", "tracking-status: removed")
     assert rules_found(check(files)) == {"status-mismatch"}
-
-
-EXCEPTION_BLOCK = (
-    "exception:\n  freeze: code\n  additional-days: 5\n  reason: r\n"
-    "  risks-of-adding: a\n  risks-of-cutting: c\n"
-)
 
 
 def test_exception_receipts_need_the_exception_block(check: Checker) -> None:

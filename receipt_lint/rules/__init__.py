@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from receipt_lint.rules import agreement, schedule, structure, values
+from receipt_lint.rules import agreement, schedule, structure, transitions, values
 from receipt_lint.rules.base import Rule
 
 ALL_RULES: tuple[Rule, ...] = (
@@ -27,6 +27,12 @@ ALL_RULES: tuple[Rule, ...] = (
     schedule.schedule_schema,
     schedule.proposed_after_freeze,
     schedule.missing_implementation_prs,
+    transitions.illegal_transition,
+    transitions.receipt_deleted,
+    transitions.release_changed,
+    transitions.opt_in_after_freeze,
+    transitions.release_closed,
+    transitions.team_approval,
 )
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}
 AGREEMENT_RULES: tuple[Rule, ...] = tuple(rule for rule in ALL_RULES if rule.agreement)

@@ -21,7 +21,7 @@ from receipt_lint.layout import Misplaced, ReceiptFile
 from receipt_lint.snapshot import Loaded, Snapshot
 from receipt_lint.versions import Version, parse_release
 
-Scope = Literal["tree", "receipt"]
+Scope = Literal["tree", "receipt", "transition"]
 Column = Literal["accepted", "other"]
 
 
@@ -156,3 +156,52 @@ def kep_path_is_safe(path: str) -> bool:
 def release_info(snapshot: Snapshot, name: str, now: dt.datetime) -> ReleaseInfo:
     version = parse_release(name) or Version(0, 0)
     return ReleaseInfo(name, version, snapshot.schedule(name), now)
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """One receipt identity, (release, KEP), on both sides of a change."""
+
+    kep: int
+    base: ReceiptFile | None
+    head: ReceiptFile | None
+
+
+@dataclass(frozen=True)
+class TransitionContext:
+    pairing: Pairing
+    base: Snapshot
+    head: Snapshot
+    releases: dict[str, ReleaseInfo]  # the head's view of every release involved
+    author: str | None
+
+    @property
+    def from_state(self) -> str | None:
+        return self.pairing.base.state if self.pairing.base else None
+
+    @property
+    def to_state(self) -> str | None:
+        return self.pairing.head.state if self.pairing.head else None
+
+    @property
+    def path(self) -> str:
+        file = self.pairing.head or self.pairing.base
+        assert file is not None
+        return file.path
+
+    @property
+    def crosses_releases(self) -> bool:
+        base, head = self.pairing.base, self.pairing.head
+        return base is not None and head is not None and base.release != head.release
+
+    def head_model(self) -> models.Receipt | None:
+        return self.head.receipt(self.pairing.head.path).model if self.pairing.head else None
+
+    def base_model(self) -> models.Receipt | None:
+        return self.base.receipt(self.pairing.base.path).model if self.pairing.base else None
+
+    def head_at(self, key: str) -> Position | None:
+        if self.pairing.head is None:
+            return None
+        document = self.head.receipt(self.pairing.head.path).document
+        return document.position((key,)) if document else None
