@@ -11,7 +11,10 @@ import datetime as dt
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from receipt_lint.engine import Options, Result
 
 NOW = "2026-02-20T12:00:00Z"  # between enhancements freeze and code freeze
 
@@ -76,15 +79,46 @@ def files() -> dict[str, str]:
     return tree
 
 
+_GIT = ["git", "-c", "user.name=demo", "-c", "user.email=demo@example.invalid"]
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run([*_GIT, "-C", str(root), *args], check=True, capture_output=True)
+
+
 def build(root: Path) -> None:
+    """The release on branch main, and a pull request on branch pr."""
     for path, text in files().items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    git = ["git", "-c", "user.name=demo", "-c", "user.email=demo@example.invalid"]
-    subprocess.run([*git, "init", "-q", str(root)], check=True)
-    subprocess.run([*git, "-C", str(root), "add", "-A"], check=True)
-    subprocess.run([*git, "-C", str(root), "commit", "-q", "-m", "demo"], check=True)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "v1.37 receipts")
+    _git(root, "checkout", "-q", "-b", "pr")
+    releases = root / "releases/v1.37"
+    # legal: the team accepts the at-risk KEP that is now ready
+    (releases / "accepted/1287.yaml").write_text(
+        (releases / "at-risk/1287.yaml").read_text().replace("at-risk", "accepted")
+    )
+    _git(root, "rm", "-q", "releases/v1.37/at-risk/1287.yaml")
+    # illegal: a removed KEP straight back to accepted (it must request an exception)
+    _git(root, "mv", "releases/v1.37/removed/4200.yaml", "releases/v1.37/accepted/4200.yaml")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "Accept 1287; bring back 4200")
+    _git(root, "checkout", "-q", "main")
+
+
+def _check_pull_request(root: Path, options: Options) -> Result:
+    from receipt_lint import gitrepo
+    from receipt_lint.diff import Change, check_change
+
+    repo = gitrepo.open_repo(root)
+    base, head = repo.commit("main"), repo.commit("pr")
+    fork = gitrepo.merge_base(repo, base, head)
+    changed = gitrepo.changed_paths(repo, fork, head, staged=False)
+    change = Change(gitrepo.CommitTree(fork), gitrepo.CommitTree(head), changed)
+    return check_change(change, options)
 
 
 def run(stream: TextIO, keep: Path | None = None) -> int:
@@ -105,6 +139,11 @@ def run(stream: TextIO, keep: Path | None = None) -> int:
         assert isinstance(now, dt.datetime)
         result = check_all(WorkTree(root), Options(now=now))
         report(result, stream)
+        stream.write(
+            "\nA pull request (branch pr) moves two receipts.\n"
+            f"$ receipt-lint check --base main --head pr --now {NOW}\n\n"
+        )
+        report(_check_pull_request(root, Options(now=now)), stream)
         stream.write(
             "\nSome receipts above are wrong on purpose. `receipt-lint explain RULE` says what a "
             "rule checks and how to fix it.\n"

@@ -158,8 +158,10 @@ def test_demo_shows_every_kind_of_problem(capsys: pytest.CaptureFixture[str]) ->
         "receipt-schema",
         "ready-to-accept",
         "proposed-after-freeze",
+        "illegal-transition",
     ):
         assert f"[{rule}]" in out
+    assert "v1.37 KEP 1287: at-risk -> accepted\n" in out
 
 
 def test_the_console_script_and_module_agree() -> None:
