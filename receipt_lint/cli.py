@@ -122,10 +122,10 @@ def check_diff(root: Path, args: argparse.Namespace, options: Options) -> Result
         raise UsageError(str(error)) from None
     head_tree: Tree
     if args.head:
-        head_tree = gitrepo.CommitTree(head)
+        head_tree = gitrepo.CommitTree(repo, head)
     else:
         head_tree = gitrepo.IndexTree(repo) if args.staged else WorkTree(root)
-    change = Change(gitrepo.CommitTree(fork), head_tree, changed, author=args.author or ci.author)
+    change = Change(gitrepo.CommitTree(repo, fork), head_tree, changed, author=args.author or ci.author)
     return check_change(change, options)
 
 

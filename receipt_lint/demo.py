@@ -117,7 +117,7 @@ def _check_pull_request(root: Path, options: Options) -> Result:
     base, head = repo.commit("main"), repo.commit("pr")
     fork = gitrepo.merge_base(repo, base, head)
     changed = gitrepo.changed_paths(repo, fork, head, staged=False)
-    change = Change(gitrepo.CommitTree(fork), gitrepo.CommitTree(head), changed)
+    change = Change(gitrepo.CommitTree(repo, fork), gitrepo.CommitTree(repo, head), changed)
     return check_change(change, options)
 
 

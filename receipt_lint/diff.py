@@ -173,7 +173,7 @@ def _tree_findings(
 ) -> Iterator[Finding]:
     """Layout rules on the releases the change touches, reported on what it changed."""
     paths = [p for p in head.tree.files_under(RELEASES) if p.split("/")[1] in releases or p in changed]
-    context = tree_context(head, paths, options)
+    context = tree_context(head, paths, options, changed)
     for finding in run_tree_rules(context):
         if finding.rule in _PER_FILE and finding.path not in changed:
             continue  # a misplaced or duplicate file the change did not touch

@@ -67,7 +67,12 @@ def check_all(tree: Tree, options: Options) -> Result:
     return Result(None, tree.label, finalize(findings, options), len(context.receipts))
 
 
-def tree_context(snapshot: Snapshot, paths: Iterable[str], options: Options) -> TreeContext:
+def tree_context(
+    snapshot: Snapshot,
+    paths: Iterable[str],
+    options: Options,
+    changed: frozenset[str] | None = None,
+) -> TreeContext:
     receipts: list[ReceiptFile] = []
     misplaced: list[Misplaced] = []
     folders: set[str] = set()
@@ -83,7 +88,7 @@ def tree_context(snapshot: Snapshot, paths: Iterable[str], options: Options) -> 
         elif isinstance(placed, Misplaced):
             misplaced.append(placed)
     releases = {name: release_info(snapshot, name, options.now) for name in sorted(folders)}
-    return TreeContext(snapshot, tuple(receipts), tuple(misplaced), tuple(sorted(folders)), releases)
+    return TreeContext(snapshot, tuple(receipts), tuple(misplaced), tuple(sorted(folders)), releases, changed)
 
 
 def run_tree_rules(context: TreeContext) -> Iterable[Finding]:

@@ -55,38 +55,58 @@ def merge_base(repo: Any, base: Any, head: Any) -> Any:
 
 
 class CommitTree:
-    """The files of one commit."""
+    """The files of one commit, listed once with ``git ls-tree``.
 
-    def __init__(self, commit: Any) -> None:
-        self.commit = commit
+    One listing and the persistent ``git cat-file`` process replace
+    GitPython's tree objects, which re-parse a tree on every path lookup.
+    """
+
+    def __init__(self, repo: Any, commit: Any) -> None:
+        self.repo = repo
         self.label = str(commit.hexsha)
+        self._entries: dict[str, tuple[int, str]] | None = None
 
-    def _blob(self, path: str) -> Any:
-        if not is_safe_relative(path):
-            raise TreeError(f"{path!r} is not a plain path inside the repository")
-        try:
-            return self.commit.tree / path
-        except KeyError:
-            raise MissingFile(f"{path} does not exist") from None
+    @property
+    def entries(self) -> dict[str, tuple[int, str]]:
+        """path -> (mode, object sha) for every file of the commit."""
+        if self._entries is None:
+            # No -l: sizes would cost a lookup per blob; the cat-file header has them.
+            listing = self.repo.git.ls_tree("-r", "-z", "--full-tree", self.label)
+            self._entries = dict(_ls_tree_entry(line) for line in listing.split("\0") if line)
+        return self._entries
 
     def read(self, path: str) -> bytes:
-        blob = self._blob(path)
-        if blob.type != "blob":
-            raise TreeError(f"{path} is not a regular file")
-        return _blob_bytes(path, blob.mode, blob.size, blob.data_stream)
+        if not is_safe_relative(path):
+            raise TreeError(f"{path!r} is not a plain path inside the repository")
+        entry = self.entries.get(path)
+        if entry is None:
+            raise MissingFile(f"{path} does not exist")
+        mode, sha = entry
+        return _read_blob(self.repo, path, mode, bytes.fromhex(sha))
 
     def exists(self, path: str) -> bool:
-        try:
-            return bool(self._blob(path).type == "blob")
-        except TreeError:
-            return False
+        return path in self.entries
 
     def files_under(self, prefix: str) -> list[str]:
-        try:
-            top = self.commit.tree / prefix
-        except KeyError:
-            return []
-        return sorted(item.path for item in top.traverse() if item.type == "blob")
+        return sorted(path for path in self.entries if path.startswith(prefix + "/"))
+
+
+def _ls_tree_entry(line: str) -> tuple[str, tuple[int, str]]:
+    meta, path = line.split("\t", 1)
+    mode, _kind, sha = meta.split()
+    return path, (int(mode, 8), sha)
+
+
+def _read_blob(repo: Any, path: str, mode: int, binsha: bytes) -> bytes:
+    if stat.S_ISLNK(mode):
+        raise TreeError(f"{path} is a symlink; receipts and KEP files must be regular files")
+    if mode == 0o160000:
+        raise TreeError(f"{path} is a submodule, not a file")
+    stream = repo.odb.stream(binsha)
+    data = stream.read()  # read it all: the shared cat-file process must stay in step
+    if stream.size > MAX_BYTES:
+        raise TreeError(f"file is {stream.size:,} bytes; the limit is {MAX_BYTES:,}")
+    return bytes(data)
 
 
 class IndexTree:
@@ -102,22 +122,13 @@ class IndexTree:
         entry = self.entries.get(path)
         if entry is None:
             raise MissingFile(f"{path} does not exist")
-        stream = self.repo.odb.stream(entry.binsha)
-        return _blob_bytes(path, entry.mode, stream.size, stream)
+        return _read_blob(self.repo, path, entry.mode, entry.binsha)
 
     def exists(self, path: str) -> bool:
         return path in self.entries
 
     def files_under(self, prefix: str) -> list[str]:
         return sorted(path for path in self.entries if path.startswith(prefix + "/"))
-
-
-def _blob_bytes(path: str, mode: int, size: int, stream: Any) -> bytes:
-    if stat.S_ISLNK(mode):
-        raise TreeError(f"{path} is a symlink; receipts and KEP files must be regular files")
-    if size > MAX_BYTES:
-        raise TreeError(f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
-    return bytes(stream.read())
 
 
 def changed_paths(repo: Any, base: Any, head: Any | None, *, staged: bool) -> frozenset[str]:

@@ -87,6 +87,9 @@ class TreeContext:
     misplaced: tuple[Misplaced, ...]
     release_folders: tuple[str, ...]
     releases: dict[str, ReleaseInfo]
+    # In diff mode, the paths the change touched: only these are parsed for
+    # their identity; an untouched receipt is identified by its file name.
+    changed: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
