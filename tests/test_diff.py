@@ -315,3 +315,11 @@ def test_no_base_available_is_exit_2(
     os.chdir(root)
     assert main(["check"]) == 2
     assert "--base" in capsys.readouterr().err
+
+
+def test_file_arguments_filter_the_diff_report(tmp_path: Path) -> None:
+    root = repo_with(tmp_path, "proposed")
+    move(root, "proposed", "exception")
+    os.chdir(root)
+    assert main(["check", NOW, "--base", "main", "releases/v1.37/OWNERS"]) == 0
+    assert main(["check", NOW, "--base", "main", "releases/v1.37/exception/2140.yaml"]) == 1

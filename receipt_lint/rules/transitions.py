@@ -39,17 +39,12 @@ def illegal_transition(ctx: TransitionContext) -> Iterator[Problem]:
         )
         return
     before, after = ctx.base_model(), ctx.head_model()
-    if before and after and before.stage != after.stage and ctx.from_state != "proposed":
+    stays_proposed = ctx.from_state == ctx.to_state == "proposed"
+    if before and after and before.stage != after.stage and not stays_proposed:
         yield Problem(
-            f"stage changed from {before.stage} to {after.stage}, but only a proposed receipt may "
-            "change its stage: remove it and opt in again in the next release",
-            ctx.head_at("stage"),
-            path=ctx.path,
-        )
-    elif before and after and before.stage != after.stage and ctx.to_state != "proposed":
-        yield Problem(
-            f"stage changed from {before.stage} to {after.stage} while leaving proposed: change "
-            "the stage in its own pull request, before the receipt moves",
+            f"stage changed from {before.stage} to {after.stage}: only a receipt that is proposed "
+            "before and after may change its stage (change it in its own pull request while "
+            "proposed, or remove the KEP and opt in again next release)",
             ctx.head_at("stage"),
             path=ctx.path,
         )
