@@ -39,12 +39,13 @@ def kep_not_found(ctx: ReceiptContext) -> Iterator[Problem]:
             f"path {receipt.path!r} must be a folder relative to keps/ that stays inside it",
             ctx.value_at("path"),
         )
-    elif ctx.kep.missing or ctx.kep.unreadable:
-        reason = "there is no" if ctx.kep.missing else "cannot read"
+    elif ctx.kep.missing:
         yield Problem(
-            f"{reason} {ctx.kep.path}: set path to the KEP folder relative to keps/",
+            f"there is no {ctx.kep.path}: set path to the KEP folder relative to keps/",
             ctx.value_at("path"),
         )
+    elif ctx.kep.unreadable:
+        yield Problem(f"cannot read {ctx.kep.path}: {ctx.kep.unreadable}", ctx.value_at("path"))
 
 
 @rule("kep-metadata", Severity.ERROR, "receipt", agreement=True)
