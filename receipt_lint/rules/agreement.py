@@ -296,12 +296,12 @@ def _needs_prr(ctx: ReceiptContext, kep: models.Kep) -> bool:
     return kep.status.strip() in IMPLEMENTABLE and ctx.release.version >= PRR_SINCE
 
 
-def _first_problem(loaded: object) -> str:
-    syntax = getattr(loaded, "syntax_error", None)
-    if syntax is not None:
-        return str(syntax.message)
-    problems = getattr(loaded, "schema_problems", ())
-    return problems[0].message if problems else str(getattr(loaded, "unreadable", ""))
+def _first_problem(loaded: Loaded[models.PrrApproval]) -> str:
+    if loaded.syntax_error is not None:
+        return loaded.syntax_error.message
+    if loaded.schema_problems:
+        return loaded.schema_problems[0].message
+    return loaded.unreadable or "unreadable"
 
 
 def _kep_file(ctx: ReceiptContext) -> str:

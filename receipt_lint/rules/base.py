@@ -19,6 +19,7 @@ from receipt_lint import models
 from receipt_lint.findings import Position, Severity
 from receipt_lint.layout import Misplaced, ReceiptFile
 from receipt_lint.snapshot import Loaded, Snapshot
+from receipt_lint.tree import is_safe_relative
 from receipt_lint.versions import Version, parse_release
 
 Scope = Literal["tree", "receipt", "transition"]
@@ -152,8 +153,9 @@ class ReceiptContext:
 
 
 def kep_path_is_safe(path: str) -> bool:
-    parts = path.strip("/").split("/")
-    return bool(parts[0]) and ".." not in parts and "" not in parts and parts[0] != "keps"
+    """Relative to keps/ and staying inside it (``keps/...`` would be keps/keps/...)."""
+    relative = path.strip("/")
+    return is_safe_relative(relative) and relative.split("/")[0] != "keps"
 
 
 def release_info(snapshot: Snapshot, name: str, now: dt.datetime) -> ReleaseInfo:
