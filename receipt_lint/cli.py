@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from receipt_lint.engine import Options, Result
     from receipt_lint.tree import Tree
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "github", "json", "junit", "sarif")
 
 
 class UsageError(Exception):
@@ -84,7 +84,9 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
     check.add_argument("--author", help="the change's author, for the team-approval warning")
     check.add_argument("--release", help="restrict to one release (vX.Y)")
     check.add_argument("--now", help="the time for schedule rules (ISO 8601; default: now, UTC)")
-    check.add_argument("--format", choices=FORMATS, help="output format (default: text)")
+    check.add_argument(
+        "--format", choices=FORMATS, help="output format (default: text; github under GitHub Actions)"
+    )
     check.add_argument("--output", metavar="FILE", help="write the report to FILE")
     check.set_defaults(run=run_check)
 
@@ -100,7 +102,7 @@ def run_check(args: argparse.Namespace) -> int:
         only_paths=frozenset(repo_relative(root, name) for name in args.files),
     )
     result = check_all(WorkTree(root), options) if args.all else check_diff(root, args, options)
-    write_report(result, args.format or "text", args.output)
+    write_report(result, args.format, args.output)
     return 1 if result.failed else 0
 
 
@@ -129,19 +131,27 @@ def check_diff(root: Path, args: argparse.Namespace, options: Options) -> Result
     return check_change(change, options)
 
 
-def write_report(result: Result, format_name: str, output: str | None) -> None:
-    from receipt_lint.reporters import json as json_reporter
-    from receipt_lint.reporters import text as text_reporter
+def write_report(result: Result, format_name: str | None, output: str | None) -> None:
+    """Print (or write) the report; under Prow also write JUnit to $ARTIFACTS."""
+    import importlib
 
-    reporter = json_reporter if format_name == "json" else text_reporter
-    if output is None:
-        reporter.report(result, sys.stdout, color=use_color(sys.stdout))
-        return
+    if format_name is None:
+        format_name = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    reporter = importlib.import_module(f"receipt_lint.reporters.{format_name}")
     try:
-        with open(output, "w", encoding="utf-8") as stream:
-            reporter.report(result, stream)
+        if output is None:
+            reporter.report(result, sys.stdout, color=use_color(sys.stdout))
+        else:
+            with open(output, "w", encoding="utf-8") as stream:
+                reporter.report(result, stream)
+        artifacts = os.environ.get("ARTIFACTS")
+        if artifacts:
+            from receipt_lint.reporters import junit
+
+            Path(artifacts).mkdir(parents=True, exist_ok=True)
+            (Path(artifacts) / junit.ARTIFACT_NAME).write_text(junit.render(result), encoding="utf-8")
     except OSError as error:
-        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+        raise UsageError(f"cannot write the report: {error}") from None
 
 
 def use_color(stream: TextIO) -> bool:

@@ -1,0 +1,57 @@
+"""JUnit XML for Prow's Spyglass: one testcase per checked receipt, a failure per error."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TextIO
+from xml.etree import ElementTree as ET
+
+from receipt_lint.engine import Result
+from receipt_lint.findings import Finding, Severity
+from receipt_lint.reporters.text import format_finding
+
+ARTIFACT_NAME = "junit_receipt-lint.xml"
+
+
+def report(result: Result, stream: TextIO, *, color: bool = False) -> None:
+    stream.write(render(result))
+
+
+def render(result: Result) -> str:
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        by_path[finding.path].append(finding)
+    for transition in result.transitions:
+        by_path.setdefault(transition.path, [])
+    errors = result.count(Severity.ERROR)
+    suites = ET.Element("testsuites")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="receipt-lint",
+        tests=str(len(by_path) or 1),
+        failures=str(sum(1 for fs in by_path.values() if _errors(fs))),
+        errors="0",
+    )
+    for path, findings in sorted(by_path.items()):
+        case = ET.SubElement(suite, "testcase", classname="receipt-lint", name=_clean(path))
+        failing = _errors(findings)
+        if failing:
+            failure = ET.SubElement(case, "failure", message=_clean(failing[0].message), type=failing[0].rule)
+            failure.text = _clean("\n".join(format_finding(f) for f in failing))
+        others = [f for f in findings if f.severity is not Severity.ERROR]
+        if others:
+            ET.SubElement(case, "system-out").text = _clean("\n".join(format_finding(f) for f in others))
+    if not by_path:
+        ET.SubElement(suite, "testcase", classname="receipt-lint", name=f"{errors} errors")
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity is Severity.ERROR]
+
+
+def _clean(text: str) -> str:
+    """XML 1.0 cannot carry most control characters: drop them."""
+    return "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20)
