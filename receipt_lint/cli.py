@@ -115,7 +115,9 @@ def check_diff(root: Path, args: argparse.Namespace, options: Options) -> Result
     try:
         repo = gitrepo.open_repo(root)
         ci = gitrepo.ci_context(dict(os.environ))
-        base_rev = args.base or ci.base or gitrepo.default_base(repo)
+        # A staged check with no remote compares the index with HEAD: the commit being made.
+        fallback = "HEAD" if args.staged else None
+        base_rev = args.base or ci.base or gitrepo.default_base(repo, fallback=fallback)
         base = gitrepo.resolve_commit(repo, base_rev, role="base")
         head = gitrepo.resolve_commit(repo, args.head or "HEAD", role="head")
         fork = gitrepo.merge_base(repo, base, head)

@@ -192,8 +192,8 @@ def _github_event(path: str | None) -> dict[str, Any]:
     return event if isinstance(event, dict) else {}
 
 
-def default_base(repo: Any) -> str:
-    for candidate in ("origin/HEAD", "origin/master", "origin/main"):
+def default_base(repo: Any, fallback: str | None = None) -> str:
+    for candidate in ("origin/HEAD", "origin/master", "origin/main", *([fallback] if fallback else [])):
         try:
             repo.commit(candidate)
         except Exception:
