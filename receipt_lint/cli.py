@@ -13,7 +13,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from receipt_lint import __version__
 
@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"receipt-lint {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_check(commands)
+    _add_workflow(commands)
     rules = commands.add_parser("rules", help="list every rule: id, severity, summary")
     rules.set_defaults(run=run_rules)
     explain = commands.add_parser("explain", help="what a rule checks, why, and how to fix it")
@@ -89,6 +90,84 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     check.add_argument("--output", metavar="FILE", help="write the report to FILE")
     check.set_defaults(run=run_check)
+
+
+def _add_workflow(commands: argparse._SubParsersAction[_Parser]) -> None:
+    def command(name: str, help_text: str, action: str, parent: Any = commands) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = parent.add_parser(name, help=help_text)
+        parser.add_argument("--repo", help="the kubernetes/enhancements checkout")
+        parser.add_argument("--now", help="the time for schedule rules (ISO 8601)")
+        parser.set_defaults(run=run_workflow, action=action)
+        return parser
+
+    create = command("create-release", "create releases/vX.Y with OWNERS and schedule", "create")
+    create.add_argument("release")
+    create.add_argument("--owner", action="append", default=[], help="an enhancements team member")
+    for deadline in ("prr-freeze", "enhancements-freeze", "code-freeze", "docs-freeze", "release-date"):
+        create.add_argument(f"--{deadline}", metavar="T", help="a date or ISO 8601 time")
+    promote = command("promote", "opt a KEP in: a proposed receipt from kep.yaml", "promote")
+    promote.add_argument("kep", metavar="SIG/NUMBER-SLUG")
+    promote.add_argument("--stage", required=True)
+    promote.add_argument("--release", required=True)
+    accept = command("accept", "move a receipt to accepted (or --at-risk)", "accept")
+    accept.add_argument("--at-risk", action="store_true", help="move it to at-risk instead")
+    remove = command("remove", "move a receipt to removed", "remove")
+    exception = commands.add_parser("exception", help="request, grant or deny an exception")
+    verbs = exception.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+    request = command("request", "request an exception (writes the exception block)", "request", verbs)
+    request.add_argument("--freeze", required=True, choices=models_freezes())
+    request.add_argument("--additional-days", required=True, type=int)
+    for text in ("--reason", "--risks-of-adding", "--risks-of-cutting"):
+        request.add_argument(text, required=True)
+    granted = command("accept", "grant: exception -> at-risk", "grant", verbs)
+    denied = command("deny", "deny: exception -> removed", "deny", verbs)
+    for parser in (accept, remove, request, granted, denied):
+        parser.add_argument("number", type=int, metavar="NUMBER")
+        parser.add_argument("--release", required=True)
+
+
+def models_freezes() -> tuple[str, ...]:
+    return ("prr", "enhancements", "code", "docs")
+
+
+def run_workflow(args: argparse.Namespace) -> int:
+    from receipt_lint import workflow
+
+    root = find_repo(args.repo)
+    ws = workflow.Workspace(root, parse_now(args.now))
+    try:
+        _dispatch(workflow, ws, args)
+    except workflow.WorkflowError as error:
+        print(f"receipt-lint: {error} (nothing was changed)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _dispatch(workflow: Any, ws: Any, args: argparse.Namespace) -> None:
+    say = print
+    action = args.action
+    if action == "create":
+        dates = {
+            "prr-freeze": args.prr_freeze,
+            "enhancements-freeze": args.enhancements_freeze,
+            "code-freeze": args.code_freeze,
+            "docs-freeze": args.docs_freeze,
+            "release": args.release_date,
+        }
+        workflow.create_release(ws, args.release, args.owner, dates, say)
+    elif action == "promote":
+        workflow.promote(ws, args.kep, args.stage, args.release, say)
+    elif action == "accept":
+        workflow.accept(ws, args.number, args.release, args.at_risk, say)
+    elif action == "remove":
+        workflow.move(ws, args.number, args.release, "removed", say)
+    elif action == "request":
+        answers = workflow.ExceptionAnswers(
+            args.freeze, args.additional_days, args.reason, args.risks_of_adding, args.risks_of_cutting
+        )
+        workflow.request_exception(ws, args.number, args.release, answers, say)
+    else:
+        workflow.decide_exception(ws, args.number, args.release, action == "grant", say)
 
 
 def run_check(args: argparse.Namespace) -> int:

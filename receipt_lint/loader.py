@@ -68,7 +68,7 @@ def decode(raw: bytes) -> str:
 
 def load(raw: bytes) -> Document:
     """Parse one YAML document whose top level must be a mapping."""
-    node = _compose(decode(raw))
+    node = compose(decode(raw))
     if node is None:
         raise YamlError("file is empty; expected a mapping of keys to values")
     builder = _Builder()
@@ -78,7 +78,7 @@ def load(raw: bytes) -> Document:
     return Document(data, builder.values, builder.keys)
 
 
-def _compose(text: str) -> Any:
+def compose(text: str) -> Any:
     from yaml import YAMLError
 
     loader_class = _loader_class()

@@ -1,0 +1,93 @@
+"""Targeted YAML edits that leave every other byte alone.
+
+The value of a key is replaced in place, between the start and end marks of
+its node, keeping the original quote style; a missing key is inserted as one
+new line after its siblings, at their indentation.  Comments, key order,
+quoting and indentation of every other line stay byte-for-byte (upstream's
+kepctl rewrites the whole file and loses them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from receipt_lint.loader import YamlError, compose
+
+
+class EditError(Exception):
+    """The file cannot be edited safely by a tool: edit it by hand."""
+
+
+def set_value(text: str, path: tuple[str, ...], value: str, *, quote: str = "") -> str:
+    """``text`` with ``path`` (a chain of mapping keys) set to the scalar ``value``.
+
+    ``quote`` is the style for a new value ('"' or ''); an existing quoted value
+    keeps its own style.
+    """
+    try:
+        root = compose(text)
+    except YamlError as error:
+        raise EditError(f"cannot parse: {error.message}") from None
+    if root is None or root.id != "mapping":
+        raise EditError("the top level is not a mapping")
+    return _set(text, root, path, value, quote)
+
+
+def _set(text: str, mapping: Any, path: tuple[str, ...], value: str, quote: str) -> str:
+    key, rest = path[0], path[1:]
+    if mapping.flow_style:
+        raise EditError(f"{key!r} sits in a flow mapping ({{...}}): edit it by hand")
+    node = _child(mapping, key)
+    if node is None:
+        return _insert(text, mapping, path, value, quote)
+    if rest:
+        if node.id == "scalar" and node.value in ("", "~", "null") and not node.style:
+            return _replace_span(text, node, _block(rest, value, quote, _indent_of(mapping) + 2))
+        if node.id != "mapping":
+            raise EditError(f"{key!r} is not a mapping: edit it by hand")
+        return _set(text, node, rest, value, quote)
+    if node.id != "scalar" or node.style in ("|", ">") or node.start_mark.line != node.end_mark.line:
+        raise EditError(f"{key!r} is not a one-line value: edit it by hand")
+    if not node.style and node.value in ("", "~", "null") and node.start_mark.index == node.end_mark.index:
+        return text[: node.start_mark.index] + " " + _scalar(value, quote) + text[node.end_mark.index :]
+    return text[: node.start_mark.index] + _scalar(value, node.style or "") + text[node.end_mark.index :]
+
+
+def _child(mapping: Any, key: str) -> Any:
+    return next((v for k, v in mapping.value if k.id == "scalar" and k.value == key), None)
+
+
+def _insert(text: str, mapping: Any, path: tuple[str, ...], value: str, quote: str) -> str:
+    indent = _indent_of(mapping)
+    addition = " " * indent + path[0] + ":" + _block(path[1:], value, quote, indent + 2, leading=" ")
+    if not mapping.value:
+        raise EditError(f"cannot add {path[0]!r} to an empty mapping: edit it by hand")
+    end = mapping.value[-1][1].end_mark.index
+    line_end = text.find("\n", end)
+    if line_end == -1:
+        return text + "\n" + addition + "\n"
+    return text[: line_end + 1] + addition + "\n" + text[line_end + 1 :]
+
+
+def _block(rest: tuple[str, ...], value: str, quote: str, indent: int, leading: str = "") -> str:
+    """The text of ``rest: value`` under a key: ' value' or nested lines."""
+    if not rest:
+        return leading + _scalar(value, quote)
+    return "\n" + " " * indent + rest[0] + ":" + _block(rest[1:], value, quote, indent + 2, " ")
+
+
+def _replace_span(text: str, node: Any, replacement: str) -> str:
+    # An empty value: "milestone:" followed by nothing; put the block after the colon.
+    return text[: node.start_mark.index].rstrip(" ") + replacement + text[node.end_mark.index :]
+
+
+def _indent_of(mapping: Any) -> int:
+    return int(mapping.value[0][0].start_mark.column) if mapping.value else 0
+
+
+def _scalar(value: str, style: str) -> str:
+    if style == '"':
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if style == "'":
+        return "'" + value.replace("'", "''") + "'"
+    return value

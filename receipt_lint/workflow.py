@@ -1,0 +1,307 @@
+"""The process's own moves (the seed's kepctl verbs), on the state table that ``check`` uses.
+
+Each command works out every change first, refuses (``WorkflowError``, exit 1)
+before touching anything, then writes: files in the working tree, moves with
+``git mv`` so git sees a rename, no commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from receipt_lint import models
+from receipt_lint.edit import EditError, set_value
+from receipt_lint.findings import Severity
+from receipt_lint.layout import ReceiptFile, classify
+from receipt_lint.loader import YamlError, load
+from receipt_lint.rules import AGREEMENT_RULES
+from receipt_lint.rules.base import ReceiptContext, release_info
+from receipt_lint.snapshot import Snapshot
+from receipt_lint.transitions import is_legal, legal_targets
+from receipt_lint.tree import TreeError, WorkTree
+from receipt_lint.versions import parse_release
+
+Say = Callable[[str], None]
+
+
+class WorkflowError(Exception):
+    """A refused command: nothing was changed; the message says why."""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    now: dt.datetime
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return Snapshot(WorkTree(self.root))
+
+    def release_dir(self, release: str) -> Path:
+        if parse_release(release) is None:
+            raise WorkflowError(f"{release!r} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
+        folder = self.root / "releases" / release
+        if not (folder / "OWNERS").is_file():
+            raise WorkflowError(f"release {release} does not exist: `receipt-lint create-release {release}`")
+        return folder
+
+    def receipt(self, number: int, release: str) -> ReceiptFile | None:
+        self.release_dir(release)
+        found = [
+            placed
+            for path in WorkTree(self.root).files_under(f"releases/{release}")
+            if isinstance(placed := classify(path), ReceiptFile) and placed.number == number
+        ]
+        if len(found) > 1:
+            raise WorkflowError(f"KEP {number} has several receipts in {release}: fix that first")
+        return found[0] if found else None
+
+    def existing_receipt(self, number: int, release: str) -> ReceiptFile:
+        file = self.receipt(number, release)
+        if file is None:
+            raise WorkflowError(f"KEP {number} has no receipt in {release}")
+        return file
+
+    def rename(self, old: str, new: str, text: str) -> None:
+        """Move with ``git mv`` (git sees the rename) and write ``text``; staged if tracked."""
+        (self.root / new).parent.mkdir(parents=True, exist_ok=True)
+        tracked = (
+            subprocess.run(
+                ["git", "-C", str(self.root), "ls-files", "--error-unmatch", "--", old], capture_output=True
+            ).returncode
+            == 0
+        )
+        if not tracked:
+            (self.root / old).rename(self.root / new)
+            (self.root / new).write_text(text)
+            return
+        moved = subprocess.run(["git", "-C", str(self.root), "mv", old, new], capture_output=True, text=True)
+        if moved.returncode != 0:
+            raise WorkflowError(f"git mv {old} {new} failed: {moved.stderr.strip()}")
+        (self.root / new).write_text(text)
+        # Stage the rewritten tracking-status too: a --staged check sees the whole move.
+        subprocess.run(["git", "-C", str(self.root), "add", "--", new], check=True, capture_output=True)
+
+
+def create_release(ws: Workspace, release: str, owners: list[str], dates: dict[str, str], say: Say) -> None:
+    if parse_release(release) is None:
+        raise WorkflowError(f"{release!r} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
+    folder = ws.root / "releases" / release
+    if folder.exists():
+        raise WorkflowError(f"releases/{release} already exists")
+    schedule = "".join(f"{key}: {value}\n" for key, value in dates.items() if value)
+    if schedule:
+        try:
+            models.Schedule.model_validate(load(schedule.encode()).data)
+        except (ValueError, YamlError) as error:
+            raise WorkflowError(f"the dates are not valid: {error}") from None
+    for state in models.STATES:
+        (folder / state).mkdir(parents=True)
+        (folder / state / ".gitkeep").write_text("")
+    listed = "".join(f"  - {owner.lstrip('@')}\n" for owner in owners) or "  []\n"
+    (folder / "OWNERS").write_text(f"# The {release} enhancements team\napprovers:\n{listed}")
+    if schedule:
+        (folder / "schedule.yaml").write_text(schedule)
+    say(f"==> Release {release} created in releases/{release}")
+
+
+def move(ws: Workspace, number: int, release: str, target: str, say: Say, extra: str = "") -> ReceiptFile:
+    """Move a receipt to ``target`` if the state table allows it."""
+    file = ws.existing_receipt(number, release)
+    if not is_legal(file.state, target) or file.state == target:
+        allowed = ", ".join(legal_targets(file.state)) or "nowhere"
+        raise WorkflowError(
+            f"KEP {number} is {file.state} in {release}: {file.state} -> {target} is not a legal "
+            f"move (from {file.state}: {allowed})"
+        )
+    text = _receipt_text(ws, file)
+    try:
+        text = set_value(text, ("tracking-status",), target) + extra
+    except EditError as error:
+        raise WorkflowError(f"{file.path}: {error}") from None
+    new_path = f"releases/{release}/{target}/{Path(file.path).name}"
+    ws.rename(file.path, new_path, text)
+    say(f"==> KEP {number} moved to {target}")
+    return ReceiptFile(new_path, release, target, number)
+
+
+def accept(ws: Workspace, number: int, release: str, at_risk: bool, say: Say) -> None:
+    if at_risk:
+        move(ws, number, release, "at-risk", say)
+        return
+    file = ws.existing_receipt(number, release)
+    missing = accepted_problems(ws, file)
+    if missing:
+        lines = "\n".join(f"  - {problem}" for problem in missing)
+        raise WorkflowError(
+            f"KEP {number} does not meet the requirements for accepted:\n{lines}\n"
+            f"Fix them, or mark it at risk: receipt-lint accept {number} --release {release} --at-risk"
+        )
+    move(ws, number, release, "accepted", say)
+
+
+def accepted_problems(ws: Workspace, file: ReceiptFile) -> list[str]:
+    """The section-6 requirements an accepted receipt would fail, as messages."""
+    snapshot = ws.snapshot
+    info = release_info(snapshot, file.release, ws.now)
+    context = ReceiptContext(snapshot, file, info, "accepted")
+    if snapshot.receipt(file.path).model is None:
+        return [f"{file.path} is not a valid receipt: run receipt-lint check --all"]
+    return [
+        problem.message
+        for rule in AGREEMENT_RULES
+        for problem in rule.check(context)
+        if (problem.severity or rule.severity) is Severity.ERROR
+    ]
+
+
+def _receipt_text(ws: Workspace, file: ReceiptFile) -> str:
+    try:
+        return WorkTree(ws.root).read(file.path).decode("utf-8")
+    except (TreeError, UnicodeDecodeError) as error:
+        raise WorkflowError(f"cannot read {file.path}: {error}") from None
+
+
+@dataclass(frozen=True)
+class ExceptionAnswers:
+    freeze: str
+    additional_days: int
+    reason: str
+    risks_of_adding: str
+    risks_of_cutting: str
+
+    def block(self) -> str:
+        """The receipt's ``exception`` block; texts as JSON strings, which YAML reads as-is."""
+        models.ExceptionRequest.model_validate(
+            {
+                "freeze": self.freeze,
+                "additional-days": self.additional_days,
+                "reason": self.reason,
+                "risks-of-adding": self.risks_of_adding,
+                "risks-of-cutting": self.risks_of_cutting,
+            }
+        )
+        return (
+            f"exception:\n  freeze: {self.freeze}\n  additional-days: {self.additional_days}\n"
+            f"  reason: {json.dumps(self.reason)}\n  risks-of-adding: {json.dumps(self.risks_of_adding)}\n"
+            f"  risks-of-cutting: {json.dumps(self.risks_of_cutting)}\n"
+        )
+
+    def pull_request_text(self, number: int, release: str) -> str:
+        return (
+            f"KEP-{number}: exception request for {release} ({self.freeze} freeze)\n\n"
+            f"- Enhancement: KEP-{number}\n- Freeze: {self.freeze}\n"
+            f"- Additional days requested: {self.additional_days}\n"
+            f"- Why is this enhancement critical for this milestone?\n  {self.reason}\n"
+            f"- What are the risks from adding the code late?\n  {self.risks_of_adding}\n"
+            f"- What are the risks associated with cutting it?\n  {self.risks_of_cutting}\n"
+        )
+
+
+def promote(ws: Workspace, kep_ref: str, stage: str, release: str, say: Say) -> None:
+    """Opt a KEP in: a proposed receipt from kep.yaml, and kep.yaml updated to match."""
+    _refuse_after_opt_in_deadline(ws, release)
+    number, kep_path = _kep(ws, kep_ref)
+    _write_new_receipt(ws, number, kep_path, stage, release, "proposed", "", say)
+    say(f"==> {release} Release Receipt Created For {kep_ref.strip('/')}")
+
+
+def request_exception(ws: Workspace, number: int, release: str, answers: ExceptionAnswers, say: Say) -> None:
+    try:
+        block = answers.block()
+    except ValueError as error:
+        raise WorkflowError(f"the exception request is not complete: {error}") from None
+    file = ws.receipt(number, release)
+    if file is None:  # a late opt-in: the receipt starts in exception/
+        kep_path = _find_kep(ws, number)
+        kep = ws.snapshot.kep(kep_path).model
+        stage = kep.stage if kep and kep.stage in models.STAGES else None
+        if stage is None:
+            raise WorkflowError(f"keps/{kep_path}/kep.yaml has no valid stage: set it first")
+        _write_new_receipt(ws, number, kep_path, stage, release, "exception", block, say)
+    else:
+        if "exception" in (load((ws.root / file.path).read_bytes()).data or {}):
+            raise WorkflowError(f"{file.path} already has an exception block: edit it by hand")
+        move(ws, number, release, "exception", say, extra=block)
+    say("==> Open a pull request with this text:\n\n" + answers.pull_request_text(number, release))
+
+
+def decide_exception(ws: Workspace, number: int, release: str, granted: bool, say: Say) -> None:
+    file = ws.existing_receipt(number, release)
+    if file.state != "exception":
+        raise WorkflowError(f"KEP {number} is {file.state} in {release}, not waiting on an exception")
+    move(ws, number, release, "at-risk" if granted else "removed", say)
+
+
+def _refuse_after_opt_in_deadline(ws: Workspace, release: str) -> None:
+    ws.release_dir(release)
+    info = release_info(ws.snapshot, release, ws.now)
+    deadlines = info.deadlines
+    deadline = deadlines and (deadlines.prr_freeze or deadlines.enhancements_freeze)
+    if deadline and info.passed(deadline):
+        raise WorkflowError(
+            f"the opt-in deadline of {release} has passed: request an exception instead "
+            "(receipt-lint exception request NUMBER --release ...)"
+        )
+
+
+def _kep(ws: Workspace, kep_ref: str) -> tuple[int, str]:
+    kep_path = kep_ref.strip("/").removeprefix("keps/")
+    match = re.fullmatch(r"(?:[^/]+/)+([0-9]+)-[^/]+", kep_path)
+    if match is None or ".." in kep_path.split("/"):
+        raise WorkflowError(f"{kep_ref!r} is not a KEP folder like sig-node/1287-in-place-update")
+    if not WorkTree(ws.root).exists(f"keps/{kep_path}/kep.yaml"):
+        raise WorkflowError(f"there is no keps/{kep_path}/kep.yaml")
+    return int(match[1]), kep_path
+
+
+def _find_kep(ws: Workspace, number: int) -> str:
+    found = sorted(p.parent for p in (ws.root / "keps").glob(f"**/{number}-*/kep.yaml"))
+    if len(found) != 1:
+        raise WorkflowError(f"found {len(found)} KEP folders numbered {number} under keps/: expected one")
+    return found[0].relative_to(ws.root / "keps").as_posix()
+
+
+def _write_new_receipt(
+    ws: Workspace, number: int, kep_path: str, stage: str, release: str, state: str, extra: str, say: Say
+) -> None:
+    if stage not in models.STAGES:
+        raise WorkflowError(f"--stage {stage!r}: use one of {', '.join(models.STAGES)}")
+    if ws.receipt(number, release) is not None:
+        raise WorkflowError(f"KEP {number} already has a receipt in {release}")
+    kep = ws.snapshot.kep(kep_path)
+    if kep.model is None:
+        raise WorkflowError(f"keps/{kep_path}/kep.yaml is not valid: run receipt-lint check --all")
+    kep_text = _updated_kep(ws, kep_path, kep.model, stage, release)
+    receipt = (
+        f"title: {json.dumps(kep.model.title.strip())}\nkep-number: {number}\n"
+        f"owning-sig: {kep.model.owning_sig}\npath: {kep_path}\ntracking-status: {state}\n"
+        f"stage: {stage}\n{extra}"
+    )
+    target = ws.root / "releases" / release / state / f"{number}.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(receipt)
+    (ws.root / "keps" / kep_path / "kep.yaml").write_text(kep_text)
+    for problem in accepted_problems(
+        ws, ReceiptFile(target.relative_to(ws.root).as_posix(), release, state, number)
+    ):
+        say(f"--> still needed before it can be accepted: {problem}")
+
+
+def _updated_kep(ws: Workspace, kep_path: str, kep: models.Kep, stage: str, release: str) -> str:
+    """kep.yaml with stage, latest-milestone and (when the stage changes or is unset) milestone.<stage>."""
+    text = (ws.root / "keps" / kep_path / "kep.yaml").read_text(encoding="utf-8")
+    try:
+        text = set_value(text, ("stage",), stage)
+        text = set_value(text, ("latest-milestone",), release, quote='"')
+        if kep.stage != stage or not kep.milestone_for(stage):
+            text = set_value(text, ("milestone", stage), release, quote='"')
+    except EditError as error:
+        raise WorkflowError(f"keps/{kep_path}/kep.yaml: {error}") from None
+    return text

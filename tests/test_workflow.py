@@ -1,0 +1,234 @@
+"""The workflow commands on real throwaway repositories."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from receipt_lint.cli import main
+from tests.conftest import KEP, PRR, git_init, write_tree
+
+NOW = "--now=2026-01-20"
+KEP_FILE = "keps/sig-architecture/2140-receipts/kep.yaml"
+ODD_KEP = """\
+# The KEP's metadata: comments must survive
+title: Receipts process   # keep me
+kep-number: 2140
+authors:
+  - '@author'    # single quotes, odd spacing
+owning-sig: sig-architecture
+status: implementable
+approvers: ["@lead"]
+creation-date: 2025-10-01
+stage: 'alpha'
+latest-milestone: v1.37
+milestone:
+    alpha: "v1.37"   # four-space indent
+    beta:
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "OWNERS_ALIASES": "aliases:\n  prod-readiness-approvers:\n    - johnbelamaric\n",
+            KEP_FILE: KEP,
+            "keps/prod-readiness/sig-architecture/2140.yaml": PRR,
+        },
+    )
+    git_init(root)
+    subprocess.run(["git", "-C", str(root), "branch", "-M", "main"], check=True)
+    os.chdir(root)
+    return root
+
+
+def rl(*args: str) -> int:
+    return main([*args, NOW])
+
+
+def check_passes(root: Path) -> None:
+    assert main(["check", "--all", NOW]) == 0
+    assert main(["check", "--base", "main", NOW]) == 0
+
+
+def fingerprint(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if ".git" not in p.parts and p.is_file()):
+        digest.update(str(path).encode() + path.read_bytes())
+    status = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True, check=True
+    ).stdout
+    return digest.hexdigest() + status
+
+
+def commit(root: Path) -> None:
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qm", "step"],
+        check=True,
+    )
+
+
+def test_a_release_end_to_end(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        rl(
+            "create-release",
+            "v1.38",
+            "--owner",
+            "lead",
+            "--enhancements-freeze",
+            "2026-02-12",
+            "--code-freeze",
+            "2026-03-19",
+            "--release-date",
+            "2026-04-22",
+        )
+        == 0
+    )
+    assert sorted(p.name for p in (repo / "releases/v1.38").iterdir()) == [
+        "OWNERS",
+        "accepted",
+        "at-risk",
+        "exception",
+        "proposed",
+        "removed",
+        "schedule.yaml",
+    ]
+    assert rl("promote", "sig-architecture/2140-receipts", "--stage", "beta", "--release", "v1.38") == 0
+    out = capsys.readouterr().out
+    assert "==> v1.38 Release Receipt Created For sig-architecture/2140-receipts" in out
+    assert "--> still needed before it can be accepted:" in out and "no beta approver" in out
+    check_passes(repo)
+    commit(repo)
+    assert rl("accept", "2140", "--release", "v1.38") == 1  # no beta PRR approval yet
+    assert "move" not in capsys.readouterr().out
+    assert rl("accept", "2140", "--release", "v1.38", "--at-risk") == 0
+    assert "==> KEP 2140 moved to at-risk" in capsys.readouterr().out
+    status = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True).stdout
+    assert status.startswith("R  releases/v1.38/proposed/2140.yaml -> releases/v1.38/at-risk/2140.yaml")
+    check_passes(repo)
+    commit(repo)  # each step is its own pull request, merged before the next
+    (repo / "keps/prod-readiness/sig-architecture/2140.yaml").write_text(
+        PRR + 'beta:\n  approver: "@johnbelamaric"\n'
+    )
+    for step in (
+        ("accept", "2140"),
+        ("remove", "2140"),
+        (
+            "exception",
+            "request",
+            "2140",
+            "--freeze",
+            "code",
+            "--additional-days",
+            "3",
+            "--reason",
+            "users need it",
+            "--risks-of-adding",
+            "low",
+            "--risks-of-cutting",
+            "waits",
+        ),
+        ("exception", "accept", "2140"),
+        ("accept", "2140"),
+    ):
+        assert rl(*step, "--release", "v1.38") == 0, step
+        check_passes(repo)
+        commit(repo)
+    assert "Why is this enhancement critical" in capsys.readouterr().out
+    final = (repo / "releases/v1.38/accepted/2140.yaml").read_text()
+    assert "tracking-status: accepted" in final and 'reason: "users need it"' in final
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("accept", "2140", "--release", "v1.37"),  # accepted -> accepted
+        (
+            "exception",
+            "request",
+            "2140",
+            "--release",
+            "v1.37",
+            "--freeze",
+            "code",
+            "--additional-days",
+            "1",
+            "--reason",
+            "r",
+            "--risks-of-adding",
+            "a",
+            "--risks-of-cutting",
+            "c",
+        ),  # accepted -> exception
+        ("exception", "accept", "2140", "--release", "v1.37"),  # not in exception
+        ("remove", "9999", "--release", "v1.37"),  # unknown KEP
+        ("remove", "2140", "--release", "v1.99"),  # missing release
+        ("promote", "sig-architecture/2140-receipts", "--stage", "beta", "--release", "v1.37"),  # exists
+        ("promote", "sig-node/1-nope", "--stage", "beta", "--release", "v1.37"),  # unknown KEP
+        ("create-release", "v1.37"),  # exists
+    ],
+)
+def test_refused_commands_change_nothing(
+    repo: Path, argv: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert rl("create-release", "v1.37", "--owner", "lead") == 0
+    assert rl("promote", "sig-architecture/2140-receipts", "--stage", "alpha", "--release", "v1.37") == 0
+    assert rl("accept", "2140", "--release", "v1.37") == 0
+    before = fingerprint(repo)
+    capsys.readouterr()
+    assert rl(*argv) == 1
+    assert fingerprint(repo) == before
+    assert capsys.readouterr().err.rstrip().endswith("(nothing was changed)")
+
+
+def test_promote_changes_only_the_lines_it_must(repo: Path) -> None:
+    (repo / KEP_FILE).write_text(ODD_KEP)
+    assert rl("create-release", "v1.38") == 0
+    assert rl("promote", "sig-architecture/2140-receipts", "--stage", "beta", "--release", "v1.38") == 0
+    after = (repo / KEP_FILE).read_text().splitlines()
+    before = ODD_KEP.splitlines()
+    changed = {i for i, (old, new) in enumerate(zip(before, after, strict=True)) if old != new}
+    assert [before[i] for i in sorted(changed)] == ["stage: 'alpha'", "latest-milestone: v1.37", "    beta:"]
+    assert [after[i] for i in sorted(changed)] == [
+        "stage: 'beta'",
+        "latest-milestone: v1.38",
+        '    beta: "v1.38"',
+    ]
+
+
+def test_promote_after_the_opt_in_deadline_points_to_exceptions(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert rl("create-release", "v1.38", "--enhancements-freeze", "2026-01-10") == 0
+    assert rl("promote", "sig-architecture/2140-receipts", "--stage", "beta", "--release", "v1.38") == 1
+    assert "request an exception" in capsys.readouterr().err
+    assert (
+        rl(
+            "exception",
+            "request",
+            "2140",
+            "--release",
+            "v1.38",
+            "--freeze",
+            "enhancements",
+            "--additional-days",
+            "2",
+            "--reason",
+            "r",
+            "--risks-of-adding",
+            "a",
+            "--risks-of-cutting",
+            "c",
+        )
+        == 0
+    )
+    assert (repo / "releases/v1.38/exception/2140.yaml").exists()
+    assert 'latest-milestone: "v1.38"' in (repo / KEP_FILE).read_text()
+    check_passes(repo)
