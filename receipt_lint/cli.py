@@ -59,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_check(commands)
     _add_workflow(commands)
+    manifest = commands.add_parser("manifest", help="the release manifest (replaces the tracking sheet)")
+    manifest.add_argument("--release", required=True)
+    manifest.add_argument("--format", choices=("markdown", "json", "yaml", "html"), default="markdown")
+    manifest.add_argument("--sig", help="only this SIG's receipts")
+    manifest.add_argument("--repo", help="the kubernetes/enhancements checkout")
+    manifest.add_argument("--now", help="the time for schedule rules (ISO 8601)")
+    manifest.add_argument("--output", metavar="FILE", help="write the manifest to FILE")
+    manifest.set_defaults(run=run_manifest)
     rules = commands.add_parser("rules", help="list every rule: id, severity, summary")
     rules.set_defaults(run=run_rules)
     explain = commands.add_parser("explain", help="what a rule checks, why, and how to fix it")
@@ -168,6 +176,26 @@ def _dispatch(workflow: Any, ws: Any, args: argparse.Namespace) -> None:
         workflow.request_exception(ws, args.number, args.release, answers, say)
     else:
         workflow.decide_exception(ws, args.number, args.release, action == "grant", say)
+
+
+def run_manifest(args: argparse.Namespace) -> int:
+    from receipt_lint.manifest import build, render
+    from receipt_lint.tree import WorkTree
+
+    root = find_repo(args.repo)
+    release = parse_release_option(args.release)
+    assert release is not None
+    if not (root / "releases" / release).is_dir():
+        raise UsageError(f"there is no releases/{release}: `receipt-lint create-release {release}`")
+    text = render(build(WorkTree(root), release, parse_now(args.now), args.sig), args.format)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
+    return 0
 
 
 def run_check(args: argparse.Namespace) -> int:

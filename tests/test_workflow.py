@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -144,6 +145,10 @@ def test_a_release_end_to_end(repo: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "Why is this enhancement critical" in capsys.readouterr().out
     final = (repo / "releases/v1.38/accepted/2140.yaml").read_text()
     assert "tracking-status: accepted" in final and 'reason: "users need it"' in final
+    assert main(["manifest", "--release", "v1.38", "--format=json", "--output=m.json", NOW]) == 0
+    document = json.loads(Path("m.json").read_text())
+    assert document["counts"]["by_state"] == {"accepted": 1}
+    assert document["receipts"][0]["type"] == "Graduating"
 
 
 @pytest.mark.parametrize(

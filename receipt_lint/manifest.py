@@ -1,0 +1,235 @@
+"""The release manifest: the tracking sheet, made from the receipts.
+
+Every receipt of a release by state; counts by state, stage, SIG and type
+(Net New / Graduating / Major Change / Deprecation, from kep.yaml milestones);
+each receipt's open problems from the check; and, per SIG, the outreach
+message of the Enhancements Lead handbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from receipt_lint import models
+from receipt_lint.engine import Options, check_all
+from receipt_lint.layout import ReceiptFile, classify
+from receipt_lint.snapshot import Snapshot
+from receipt_lint.tree import Tree
+from receipt_lint.versions import parse_milestone, parse_release
+
+DEPRECATION = frozenset({"deprecated", "disabled", "removed"})
+
+
+@dataclass
+class Entry:
+    kep: int
+    title: str
+    sig: str
+    stage: str
+    state: str
+    type: str
+    path: str
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Manifest:
+    release: str
+    generated: str
+    counts: dict[str, dict[str, int]]
+    receipts: list[Entry]
+    outreach: dict[str, str]
+
+
+def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) -> Manifest:
+    snapshot = Snapshot(tree)
+    result = check_all(tree, Options(now=now, release=release))
+    problems: dict[str, list[str]] = {}
+    for finding in result.findings:
+        problems.setdefault(finding.path, []).append(
+            f"{finding.severity.value} [{finding.rule}] {finding.message}"
+        )
+    entries = [
+        _entry(snapshot, file, release, problems.get(file.path, []))
+        for path in tree.files_under(f"releases/{release}")
+        if isinstance(file := classify(path), ReceiptFile)
+    ]
+    entries = [e for e in entries if sig is None or e.sig == sig]
+    entries.sort(key=lambda e: (models.STATES.index(e.state), e.sig, e.kep))
+    counts = {
+        name: dict(sorted(Counter(getattr(e, attr) for e in entries).items()))
+        for name, attr in (
+            ("by_state", "state"),
+            ("by_stage", "stage"),
+            ("by_sig", "sig"),
+            ("by_type", "type"),
+        )
+    }
+    return Manifest(
+        release,
+        now.isoformat(timespec="minutes"),
+        counts,
+        entries,
+        _outreach(snapshot, entries, release, now),
+    )
+
+
+def _entry(snapshot: Snapshot, file: ReceiptFile, release: str, problems: list[str]) -> Entry:
+    receipt = snapshot.receipt(file.path).model
+    if receipt is None:
+        return Entry(
+            file.number,
+            "(invalid receipt)",
+            "(unknown)",
+            "(unknown)",
+            file.state,
+            "Unknown",
+            file.path,
+            problems,
+        )
+    kep = snapshot.kep(receipt.path.strip("/")).model if ".." not in receipt.path else None
+    return Entry(
+        receipt.kep_number,
+        receipt.title,
+        receipt.owning_sig,
+        receipt.stage,
+        file.state,
+        kep_type(kep, receipt.stage, release),
+        file.path,
+        problems,
+    )
+
+
+def kep_type(kep: models.Kep | None, stage: str, release: str) -> str:
+    """Net New, Graduating, Major Change or Deprecation, as the tracking sheet had them."""
+    if stage in DEPRECATION:
+        return "Deprecation"
+    reached = parse_milestone(kep.milestone_for(stage)) if kep else None
+    current = parse_release(release)
+    if reached is None or current is None:
+        return "Unknown"
+    if reached.version < current:
+        return "Major Change"
+    return "Net New" if stage == "alpha" else "Graduating"
+
+
+def _outreach(snapshot: Snapshot, entries: list[Entry], release: str, now: dt.datetime) -> dict[str, str]:
+    freeze = _next_freeze(snapshot, release, now)
+    messages = {}
+    for sig in sorted({e.sig for e in entries}):
+        mine = [e for e in entries if e.sig == sig and e.state != "removed"]
+        at_risk = sum(1 for e in mine if e.state == "at-risk")
+        messages[sig] = (
+            f"Hello {sig}. Enhancements team here. Just checking in as we approach {freeze}. "
+            f"Your SIG has submitted {len(mine)} enhancements for the {release} cycle, and "
+            f"{at_risk} enhancements are currently `At Risk`. Please plan to make KEP updates to meet "
+            "all of the requirements before the freeze. Please reach out to #release-enhancements "
+            "if you have any questions."
+        )
+    return messages
+
+
+def _next_freeze(snapshot: Snapshot, release: str, now: dt.datetime) -> str:
+    schedule = snapshot.schedule(release).model
+    if schedule is None:
+        return "the next freeze"
+    upcoming = [
+        (when, name)
+        for name, when in (
+            ("PRR freeze", schedule.prr_freeze),
+            ("enhancements freeze", schedule.enhancements_freeze),
+            ("code freeze", schedule.code_freeze),
+            ("docs freeze", schedule.docs_freeze),
+        )
+        if when and when > now
+    ]
+    if not upcoming:
+        return "the release"
+    when, name = min(upcoming)
+    return f"{name} at {when:%Y-%m-%d %H:%M} UTC"
+
+
+def as_dict(manifest: Manifest) -> dict[str, Any]:
+    return asdict(manifest)
+
+
+def render(manifest: Manifest, format_name: str) -> str:
+    if format_name == "json":
+        return json.dumps(as_dict(manifest), indent=2) + "\n"
+    if format_name == "yaml":
+        import yaml
+
+        return str(yaml.safe_dump(as_dict(manifest), sort_keys=False, allow_unicode=True))
+    if format_name == "html":
+        return render_html(manifest)
+    return render_markdown(manifest)
+
+
+def render_markdown(manifest: Manifest) -> str:
+    lines = [f"# Release {manifest.release} enhancements", "", f"Generated {manifest.generated}.", ""]
+    for name, counts in manifest.counts.items():
+        cells = ", ".join(f"{key}: {value}" for key, value in counts.items()) or "none"
+        lines.append(f"- **{name.removeprefix('by_')}**: {cells}")
+    for state in models.STATES:
+        rows = [e for e in manifest.receipts if e.state == state]
+        lines += ["", f"## {state} ({len(rows)})", ""]
+        if rows:
+            lines += ["| KEP | title | SIG | stage | type | open problems |", "|---|---|---|---|---|---|"]
+            lines += [
+                f"| {e.kep} | {_md(e.title)} | {e.sig} | {e.stage} | {e.type} | "
+                f"{_md('; '.join(e.problems)) or '—'} |"
+                for e in rows
+            ]
+    lines += ["", "## Outreach", ""]
+    lines += [f"**{sig}**: {message}\n" for sig, message in manifest.outreach.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_html(manifest: Manifest) -> str:
+    """One self-contained page: inline CSS and SVG, no scripts, no external assets."""
+    esc = html.escape
+    charts = "".join(_svg_bars(name.removeprefix("by_"), counts) for name, counts in manifest.counts.items())
+    rows = "".join(
+        f"<tr class='{esc(e.state)}'><td>{e.kep}</td><td>{esc(e.title)}</td><td>{esc(e.sig)}</td>"
+        f"<td>{esc(e.stage)}</td><td>{esc(e.state)}</td><td>{esc(e.type)}</td>"
+        f"<td>{'<br>'.join(esc(p) for p in e.problems) or '—'}</td></tr>"
+        for e in manifest.receipts
+    )
+    outreach = "".join(f"<dt>{esc(sig)}</dt><dd>{esc(text)}</dd>" for sig, text in manifest.outreach.items())
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Release {esc(manifest.release)} enhancements</title><style>"
+        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}"
+        ".charts{display:flex;flex-wrap:wrap;gap:2em}tr.at-risk{background:#fff4e0}"
+        "tr.removed{color:#888}</style></head><body>"
+        f"<h1>Release {esc(manifest.release)} enhancements</h1><p>Generated {esc(manifest.generated)}.</p>"
+        f"<div class='charts'>{charts}</div><h2>Receipts</h2><table><thead><tr><th>KEP</th><th>title</th>"
+        "<th>SIG</th><th>stage</th><th>state</th><th>type</th><th>open problems</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table><h2>Outreach</h2><dl>{outreach}</dl></body></html>\n"
+    )
+
+
+def _svg_bars(title: str, counts: dict[str, int]) -> str:
+    height, width = 22 * max(len(counts), 1) + 30, 360
+    top = max(counts.values(), default=1)
+    bars = "".join(
+        f"<text x='0' y='{40 + i * 22}' font-size='12'>{html.escape(key)}</text>"
+        f"<rect x='150' y='{28 + i * 22}' width='{int(180 * value / top)}' height='16' fill='#326ce5'/>"
+        f"<text x='{155 + int(180 * value / top)}' y='{40 + i * 22}' font-size='12'>{value}</text>"
+        for i, (key, value) in enumerate(counts.items())
+    )
+    return (
+        f"<figure><svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"role='img' aria-label='{html.escape(title)}'><text x='0' y='14' font-weight='bold'>"
+        f"by {html.escape(title)}</text>{bars}</svg></figure>"
+    )

@@ -1,0 +1,90 @@
+"""The release manifest: counts match the tree, every format renders every receipt."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from receipt_lint.cli import main
+from receipt_lint.demo import build
+
+ARGS = ["--release", "v1.37", "--now", "2026-02-01"]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    build(root)
+    return root
+
+
+def manifest(repo: Path, tmp_path: Path, *extra: str) -> str:
+    out = tmp_path / "manifest.out"
+    assert main(["manifest", "--repo", str(repo), *ARGS, f"--output={out}", *extra]) == 0
+    return out.read_text()
+
+
+def test_json_counts_match_the_tree(repo: Path, tmp_path: Path) -> None:
+    document = json.loads(manifest(repo, tmp_path, "--format=json"))
+    assert set(document) == {"release", "generated", "counts", "receipts", "outreach"}
+    on_disk = {p.parent.name: 0 for p in (repo / "releases/v1.37").glob("*/*.yaml")}
+    for path in (repo / "releases/v1.37").glob("*/*.yaml"):
+        on_disk[path.parent.name] += 1
+    assert document["counts"]["by_state"] == dict(sorted(on_disk.items()))
+    assert len(document["receipts"]) == sum(on_disk.values()) == 6
+    by_kep = {r["kep"]: r for r in document["receipts"]}
+    assert by_kep[2140]["type"] == "Net New" and by_kep[2140]["problems"] == []
+    assert by_kep[1287]["type"] == "Graduating"
+    assert any("kep-status" in p for p in by_kep[3000]["problems"])
+    assert (
+        "submitted 1 enhancements for the v1.37 cycle, and 1 enhancements are currently `At Risk`"
+        in document["outreach"]["sig-node"]
+    )
+    assert "enhancements freeze at 2026-02-12 02:00 UTC" in document["outreach"]["sig-node"]
+
+
+def test_sig_filter_and_yaml(repo: Path, tmp_path: Path) -> None:
+    document = yaml.safe_load(manifest(repo, tmp_path, "--format=yaml", "--sig=sig-node"))
+    assert [r["kep"] for r in document["receipts"]] == [1287]
+    assert document["counts"]["by_sig"] == {"sig-node": 1}
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[str] = []
+        self.external: list[str] = []
+        self.svgs = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.svgs += tag == "svg"
+        self.external += [v or "" for k, v in attrs if k in ("src", "href")]
+        if tag == "script":
+            self.external.append("script")
+
+    def handle_data(self, data: str) -> None:
+        self.cells.append(data)
+
+
+def test_html_is_one_self_contained_page_with_every_receipt(repo: Path, tmp_path: Path) -> None:
+    page = manifest(repo, tmp_path, "--format=html")
+    parser = _Collector()
+    parser.feed(page)
+    assert parser.external == [] and parser.svgs == 4
+    for kep in ("2140", "1287", "3000", "4100", "4200", "4300"):
+        assert kep in parser.cells
+
+
+def test_markdown_lists_every_state(repo: Path, tmp_path: Path) -> None:
+    text = manifest(repo, tmp_path)
+    for state in ("proposed", "accepted", "at-risk", "exception", "removed"):
+        assert f"## {state} (1)" in text or f"## {state} (2)" in text
+
+
+def test_missing_release_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["manifest", "--repo", str(repo), "--release", "v1.99"]) == 2
+    assert "create-release v1.99" in capsys.readouterr().err
