@@ -22,6 +22,8 @@ _CORE_TAGS = frozenset(
     "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 )
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_STR, _SEQ, _MAP = ("tag:yaml.org,2002:" + name for name in ("str", "seq", "map"))
+_LOADER: Any = None
 
 PathKey = tuple[str | int, ...]
 
@@ -37,20 +39,26 @@ class YamlError(Exception):
 
 @dataclass(frozen=True)
 class Document:
-    """Loaded YAML: ``data`` plus the position of every value and mapping key."""
+    """Loaded YAML: ``data`` plus where every value and mapping key starts.
+
+    ``values`` and ``keys`` hold libyaml's 0-based marks; a Position is made
+    only when a finding asks for one (most documents never need any).
+    """
 
     data: Any
-    values: Mapping[PathKey, Position] = field(default_factory=dict)
-    keys: Mapping[PathKey, Position] = field(default_factory=dict)
+    values: Mapping[PathKey, Any] = field(default_factory=dict)
+    keys: Mapping[PathKey, Any] = field(default_factory=dict)
 
     def position(self, path: PathKey) -> Position:
         """Where ``path`` points: its value, else the nearest enclosing node."""
         while path and path not in self.values:
             path = path[:-1]
-        return self.values.get(path, Position(1, 1))
+        mark = self.values.get(path)
+        return _position(mark) if mark is not None else Position(1, 1)
 
     def key_position(self, path: PathKey) -> Position:
-        return self.keys.get(path) or self.position(path)
+        mark = self.keys.get(path)
+        return _position(mark) if mark is not None else self.position(path)
 
 
 def decode(raw: bytes) -> str:
@@ -99,9 +107,21 @@ def _loader_class() -> Any:
     ``implementation-prs: [https://...]`` (a ``:`` in a flow scalar), which Go's
     yaml.v3 and current libyaml accept.
     """
-    import yaml
+    global _LOADER
+    if _LOADER is None:
+        import yaml
 
-    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+        base = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+        defaults = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}
+
+        class Loader(base):  # type: ignore[misc, valid-type]
+            # BaseResolver has no implicit resolvers: every untagged node gets its
+            # kind's default tag. Saying so directly skips a Python call per node.
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+                return defaults[kind]
+
+        _LOADER = Loader
+    return _LOADER
 
 
 def _refuse_deep_flow(loader: Any) -> None:
@@ -128,8 +148,8 @@ class _Builder:
     """Turns composed nodes into dicts, lists, strings and None, with limits."""
 
     def __init__(self) -> None:
-        self.values: dict[PathKey, Position] = {}
-        self.keys: dict[PathKey, Position] = {}
+        self.values: dict[PathKey, Any] = {}
+        self.keys: dict[PathKey, Any] = {}
         self.nodes = 0
 
     def build(self, node: Any, path: PathKey, depth: int) -> Any:
@@ -140,7 +160,7 @@ class _Builder:
             raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", _mark(node))
         if node.tag not in _CORE_TAGS:
             raise YamlError(f"tag {node.tag!r} is not allowed in this file", _mark(node))
-        self.values.setdefault(path, _mark(node))
+        self.values.setdefault(path, node.start_mark)
         if node.id == "mapping":
             return self._mapping(node, path, depth)
         if node.id == "sequence":
@@ -156,18 +176,21 @@ class _Builder:
                 raise YamlError("mapping keys must be plain strings", _mark(key_node))
             key = str(key_node.value)
             if key in result:
-                first = self.keys[(*path, key)]
+                first = _position(self.keys[(*path, key)])
                 raise YamlError(
                     f"duplicate key {key!r} (first defined on line {first.line})",
                     _mark(key_node),
                 )
-            self.keys[(*path, key)] = _mark(key_node)
+            self.keys[(*path, key)] = key_node.start_mark
             result[key] = self.build(value_node, (*path, key), depth + 1)
         return result
 
 
 def _mark(node: Any) -> Position:
-    mark = node.start_mark
+    return _position(node.start_mark)
+
+
+def _position(mark: Any) -> Position:
     return Position(mark.line + 1, mark.column + 1)
 
 

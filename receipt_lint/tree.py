@@ -47,15 +47,28 @@ class WorkTree:
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
+        self._root_text = str(self.root)
+        self._real_dirs: dict[str, str] = {}
 
     def _inside(self, path: str) -> Path:
         if not is_safe_relative(path):
             raise TreeError(f"{path!r} is not a plain path inside the repository")
-        full = self.root / path
-        real = Path(os.path.realpath(full))
-        if real != self.root and self.root not in real.parents:
+        full = os.path.join(self._root_text, path)
+        if not self._contained(self._real_dir(os.path.dirname(full))) or (
+            os.path.islink(full) and not self._contained(os.path.realpath(full))
+        ):
             raise TreeError(f"{path} is a symlink that leads outside the repository")
-        return full
+        return Path(full)
+
+    def _real_dir(self, folder: str) -> str:
+        """realpath of a folder, cached: receipts share a handful of folders."""
+        real = self._real_dirs.get(folder)
+        if real is None:
+            real = self._real_dirs[folder] = os.path.realpath(folder)
+        return real
+
+    def _contained(self, real: str) -> bool:
+        return real == self._root_text or real.startswith(self._root_text + os.sep)
 
     def read(self, path: str) -> bytes:
         full = self._inside(path)
