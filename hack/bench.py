@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Measure `check --all` against its floor: a bare libyaml parse of the same files.
 
-    python3 hack/bench.py TREE [--runs 7]
+    python3 hack/corpus_tree.py ../shared/corpus/k-enhancements /tmp/tree --extra 20000
+    python3 hack/bench.py /tmp/tree [--runs 7]
 
 TREE is a checkout, e.g. one made by hack/corpus_tree.py.  Prints the median
 of interleaved runs: the CLI's wall time (a fresh process, imports included),
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import resource
 import statistics
 import subprocess
 import sys
@@ -71,6 +73,8 @@ def main() -> int:
     ):
         print(f"{name:<28} median {statistics.median(samples) * 1000:8.1f} ms")
     print(f"ratio in-process / floor: {statistics.median(check) / statistics.median(floor):.2f}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory of a cli check --all process: {peak:.0f} MB")
     return 0
 
 

@@ -6,8 +6,8 @@
 Copies CORPUS (../shared/corpus/k-enhancements) to DEST and writes a receipt in
 releases/v1.37/<state>/ for every KEP whose latest-milestone is v1.37 (stage
 from its kep.yaml).  --extra N adds N synthetic receipts spread over older
-releases (v1.20..v1.36, states cycling through removed, accepted, at-risk and
-proposed) to reach a real-size tree.
+releases (v1.20 onwards, one receipt per KEP per release, states cycling
+through removed, accepted, at-risk and proposed) to reach a real-size tree.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ def main() -> int:
             continue
         write_receipt(args.dest, "v1.37", args.state, kep_file, data)
         count += 1
-    for release in {"v1.37"} | {f"v1.{minor}" for minor in range(20, 37)}:
+    last = 20 + args.extra // max(len(keps), 1)
+    for release in {"v1.37"} | {f"v1.{minor}" for minor in range(20, last + 1)}:
         owners = args.dest / "releases" / release / "OWNERS"
         owners.parent.mkdir(parents=True, exist_ok=True)
         owners.write_text("approvers:\n  - enhancements-lead\n")
@@ -47,7 +48,7 @@ def main() -> int:
         kep_file = keps[index % len(keps)]
         data = yaml.load(kep_file.read_text(), Loader=yaml.BaseLoader)
         if isinstance(data, dict):
-            release = f"v1.{20 + (index // len(keps)) % 17}"
+            release = f"v1.{20 + index // len(keps)}"  # one receipt per KEP per release
             state = ("removed", "accepted", "at-risk", "proposed")[index % 4]
             write_receipt(args.dest, release, state, kep_file, data)
     print(f"{count} receipts for v1.37 in {args.state}/, {args.extra} extra", file=sys.stderr)
