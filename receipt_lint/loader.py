@@ -41,24 +41,25 @@ class YamlError(Exception):
 class Document:
     """Loaded YAML: ``data`` plus where every value and mapping key starts.
 
-    ``values`` and ``keys`` hold libyaml's 0-based marks; a Position is made
-    only when a finding asks for one (most documents never need any).
+    ``values`` and ``keys`` hold libyaml's 0-based (line, column) pairs; a
+    Position is made only when a finding asks for one (most documents never
+    need any).
     """
 
     data: Any
-    values: Mapping[PathKey, Any] = field(default_factory=dict)
-    keys: Mapping[PathKey, Any] = field(default_factory=dict)
+    values: Mapping[PathKey, tuple[int, int]] = field(default_factory=dict)
+    keys: Mapping[PathKey, tuple[int, int]] = field(default_factory=dict)
 
     def position(self, path: PathKey) -> Position:
         """Where ``path`` points: its value, else the nearest enclosing node."""
         while path and path not in self.values:
             path = path[:-1]
         mark = self.values.get(path)
-        return _position(mark) if mark is not None else Position(1, 1)
+        return _position(*mark) if mark is not None else Position(1, 1)
 
     def key_position(self, path: PathKey) -> Position:
         mark = self.keys.get(path)
-        return _position(mark) if mark is not None else self.position(path)
+        return _position(*mark) if mark is not None else self.position(path)
 
 
 def decode(raw: bytes) -> str:
@@ -148,8 +149,8 @@ class _Builder:
     """Turns composed nodes into dicts, lists, strings and None, with limits."""
 
     def __init__(self) -> None:
-        self.values: dict[PathKey, Any] = {}
-        self.keys: dict[PathKey, Any] = {}
+        self.values: dict[PathKey, tuple[int, int]] = {}
+        self.keys: dict[PathKey, tuple[int, int]] = {}
         self.nodes = 0
 
     def build(self, node: Any, path: PathKey, depth: int) -> Any:
@@ -160,7 +161,9 @@ class _Builder:
             raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", _mark(node))
         if node.tag not in _CORE_TAGS:
             raise YamlError(f"tag {node.tag!r} is not allowed in this file", _mark(node))
-        self.values.setdefault(path, node.start_mark)
+        if path not in self.values:
+            mark = node.start_mark  # a (line, column) pair is far smaller than a Mark
+            self.values[path] = (mark.line, mark.column)
         if node.id == "mapping":
             return self._mapping(node, path, depth)
         if node.id == "sequence":
@@ -176,22 +179,23 @@ class _Builder:
                 raise YamlError("mapping keys must be plain strings", _mark(key_node))
             key = str(key_node.value)
             if key in result:
-                first = _position(self.keys[(*path, key)])
+                first = _position(*self.keys[(*path, key)])
                 raise YamlError(
                     f"duplicate key {key!r} (first defined on line {first.line})",
                     _mark(key_node),
                 )
-            self.keys[(*path, key)] = key_node.start_mark
+            mark = key_node.start_mark
+            self.keys[(*path, key)] = (mark.line, mark.column)
             result[key] = self.build(value_node, (*path, key), depth + 1)
         return result
 
 
 def _mark(node: Any) -> Position:
-    return _position(node.start_mark)
+    return _position(node.start_mark.line, node.start_mark.column)
 
 
-def _position(mark: Any) -> Position:
-    return Position(mark.line + 1, mark.column + 1)
+def _position(line: int, column: int) -> Position:
+    return Position(line + 1, column + 1)
 
 
 def _problem_position(error: Any) -> Position | None:
