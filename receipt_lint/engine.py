@@ -60,10 +60,12 @@ def check_all(tree: Tree, options: Options) -> Result:
     """Every rule on every receipt of the tree (``check --all``)."""
     snapshot = Snapshot(tree)
     context = tree_context(snapshot, tree.files_under(RELEASES), options)
-    findings = list(run_tree_rules(context))
+    findings: list[Finding] = []
     for file in context.receipts:
         release = context.releases[file.release]
         findings.extend(run_receipt_rules(ReceiptContext.for_file(snapshot, file, release)))
+        snapshot.forget_receipt(file.path)  # memory stays flat however many receipts
+    findings.extend(run_tree_rules(context))  # after: it needs only the kep-numbers
     return Result(None, tree.label, finalize(findings, options), len(context.receipts))
 
 

@@ -76,6 +76,8 @@ class Snapshot:
 
     tree: Tree
     _cache: dict[tuple[str, str], Loaded[Any]] = field(default_factory=dict)
+    # kep-number of each receipt seen, kept after its document is forgotten.
+    _kep_numbers: dict[str, int | None] = field(default_factory=dict)
 
     def _get(self, path: str, model_class: type[ModelT]) -> Loaded[ModelT]:
         key = (path, model_class.__name__)
@@ -84,7 +86,19 @@ class Snapshot:
         return self._cache[key]
 
     def receipt(self, path: str) -> Loaded[models.Receipt]:
-        return self._get(path, models.Receipt)
+        loaded = self._get(path, models.Receipt)
+        self._kep_numbers[path] = loaded.model.kep_number if loaded.model else None
+        return loaded
+
+    def receipt_kep_number(self, path: str) -> int | None:
+        """A receipt's kep-number (None when it has none), without keeping the document."""
+        if path not in self._kep_numbers:
+            self.receipt(path)
+        return self._kep_numbers[path]
+
+    def forget_receipt(self, path: str) -> None:
+        """Drop a checked receipt's document: ``check --all`` would hold them all."""
+        self._cache.pop((path, models.Receipt.__name__), None)
 
     def kep(self, kep_path: str) -> Loaded[models.Kep]:
         return self._get(f"keps/{kep_path}/kep.yaml", models.Kep)

@@ -163,8 +163,7 @@ def duplicate_receipt(ctx: TreeContext) -> Iterator[Problem]:
     by_identity: dict[tuple[str, int], list[ReceiptFile]] = defaultdict(list)
     for file in ctx.receipts:
         parse = ctx.changed is None or file.path in ctx.changed
-        model = ctx.snapshot.receipt(file.path).model if parse else None
-        number = model.kep_number if model is not None else file.number
+        number = (ctx.snapshot.receipt_kep_number(file.path) if parse else None) or file.number
         by_identity[(file.release, number)].append(file)
     for (release, number), files in by_identity.items():
         for file in files if len(files) > 1 else ():
