@@ -101,6 +101,8 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _add_workflow(commands: argparse._SubParsersAction[_Parser]) -> None:
+    from receipt_lint.models import FREEZES
+
     def command(name: str, help_text: str, action: str, parent: Any = commands) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = parent.add_parser(name, help=help_text)
         parser.add_argument("--repo", help="the kubernetes/enhancements checkout")
@@ -123,7 +125,7 @@ def _add_workflow(commands: argparse._SubParsersAction[_Parser]) -> None:
     exception = commands.add_parser("exception", help="request, grant or deny an exception")
     verbs = exception.add_subparsers(dest="verb", required=True, parser_class=_Parser)
     request = command("request", "request an exception (writes the exception block)", "request", verbs)
-    request.add_argument("--freeze", required=True, choices=models_freezes())
+    request.add_argument("--freeze", required=True, choices=FREEZES)
     request.add_argument("--additional-days", required=True, type=int)
     for text in ("--reason", "--risks-of-adding", "--risks-of-cutting"):
         request.add_argument(text, required=True)
@@ -132,10 +134,6 @@ def _add_workflow(commands: argparse._SubParsersAction[_Parser]) -> None:
     for parser in (accept, remove, request, granted, denied):
         parser.add_argument("number", type=int, metavar="NUMBER")
         parser.add_argument("--release", required=True)
-
-
-def models_freezes() -> tuple[str, ...]:
-    return ("prr", "enhancements", "code", "docs")
 
 
 def run_workflow(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from receipt_lint.engine import (
     tree_context,
 )
 from receipt_lint.findings import Finding
-from receipt_lint.layout import RELEASES, ReceiptFile, classify
+from receipt_lint.layout import RELEASES, ReceiptFile, receipt_files
 from receipt_lint.rules import ALL_RULES
 from receipt_lint.rules.base import Pairing, ReceiptContext, TransitionContext, release_info
 from receipt_lint.snapshot import Snapshot
@@ -81,7 +81,7 @@ def pair_receipts(base: Snapshot, head: Snapshot, changed: frozenset[str]) -> li
 
 def _by_identity(snapshot: Snapshot, changed: frozenset[str]) -> dict[Identity, list[ReceiptFile]]:
     identities: dict[Identity, list[ReceiptFile]] = defaultdict(list)
-    for file in _receipt_files(snapshot.tree.files_under(RELEASES)):
+    for file in receipt_files(snapshot.tree.files_under(RELEASES)):
         number = file.number
         if file.path in changed:
             model = snapshot.receipt(file.path).model
@@ -146,7 +146,7 @@ def _receipts_to_check(
     files = {p.head.path: p.head for p in pairings if p.head is not None}
     kep_numbers = set(_kep_numbers(changed))
     if kep_numbers:
-        for file in _receipt_files(head.tree.files_under(RELEASES)):
+        for file in receipt_files(head.tree.files_under(RELEASES)):
             if file.number in kep_numbers:
                 files.setdefault(file.path, file)
     return [
@@ -178,13 +178,6 @@ def _tree_findings(
         if finding.rule in _PER_FILE and finding.path not in changed:
             continue  # a misplaced or duplicate file the change did not touch
         yield finding
-
-
-def _receipt_files(paths: Iterable[str]) -> Iterator[ReceiptFile]:
-    for path in paths:
-        placed = classify(path)
-        if isinstance(placed, ReceiptFile):
-            yield placed
 
 
 def _is_release_path(path: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from receipt_lint.models import STATES
@@ -45,6 +46,14 @@ def classify(path: str) -> ReceiptFile | Misplaced | None:
     if len(parts) != 3 or parts[1] not in STATES:
         return Misplaced(path, _expected(f"a state folder ({', '.join(STATES)})"))
     return _receipt_file(path, release, parts[1], parts[2])
+
+
+def receipt_files(paths: Iterable[str]) -> Iterator[ReceiptFile]:
+    """The receipts among ``paths`` (misplaced and other files left out)."""
+    for path in paths:
+        placed = classify(path)
+        if isinstance(placed, ReceiptFile):
+            yield placed
 
 
 def _receipt_file(path: str, release: str, state: str, name: str) -> ReceiptFile | Misplaced | None:

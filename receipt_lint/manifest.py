@@ -17,7 +17,7 @@ from typing import Any
 
 from receipt_lint import models
 from receipt_lint.engine import Options, check_all
-from receipt_lint.layout import ReceiptFile, classify
+from receipt_lint.layout import ReceiptFile, receipt_files
 from receipt_lint.snapshot import Snapshot
 from receipt_lint.tree import Tree
 from receipt_lint.versions import parse_milestone, parse_release
@@ -56,8 +56,7 @@ def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) ->
         )
     entries = [
         _entry(snapshot, file, release, problems.get(file.path, []))
-        for path in tree.files_under(f"releases/{release}")
-        if isinstance(file := classify(path), ReceiptFile)
+        for file in receipt_files(tree.files_under(f"releases/{release}"))
     ]
     entries = [e for e in entries if sig is None or e.sig == sig]
     entries.sort(key=lambda e: (models.STATES.index(e.state), e.sig, e.kep))

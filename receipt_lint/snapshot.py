@@ -78,6 +78,7 @@ class Snapshot:
     _cache: dict[tuple[str, str], Loaded[Any]] = field(default_factory=dict)
     # kep-number of each receipt seen, kept after its document is forgotten.
     _kep_numbers: dict[str, int | None] = field(default_factory=dict)
+    _owners: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def _get(self, path: str, model_class: type[ModelT]) -> Loaded[ModelT]:
         key = (path, model_class.__name__)
@@ -119,9 +120,14 @@ class Snapshot:
         return frozenset(normalize_login(login) for name in names for login in _strings(aliases.get(name)))
 
     def release_owners(self, release: str) -> frozenset[str]:
-        owners = _read_mapping(self.tree, f"releases/{release}/OWNERS")
-        keys = ("approvers", "reviewers")
-        return frozenset(normalize_login(login) for key in keys for login in _strings(owners.get(key)))
+        """Logins in ``releases/<release>/OWNERS`` (approvers and reviewers), read once."""
+        if release not in self._owners:
+            owners = _read_mapping(self.tree, f"releases/{release}/OWNERS")
+            keys = ("approvers", "reviewers")
+            self._owners[release] = frozenset(
+                normalize_login(login) for key in keys for login in _strings(owners.get(key))
+            )
+        return self._owners[release]
 
 
 def normalize_login(login: str) -> str:

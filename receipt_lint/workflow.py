@@ -18,7 +18,7 @@ from pathlib import Path
 from receipt_lint import models
 from receipt_lint.edit import EditError, set_value
 from receipt_lint.findings import Severity
-from receipt_lint.layout import ReceiptFile, classify
+from receipt_lint.layout import ReceiptFile, receipt_files
 from receipt_lint.loader import YamlError, load
 from receipt_lint.rules import AGREEMENT_RULES
 from receipt_lint.rules.base import ReceiptContext, release_info
@@ -53,11 +53,8 @@ class Workspace:
 
     def receipt(self, number: int, release: str) -> ReceiptFile | None:
         self.release_dir(release)
-        found = [
-            placed
-            for path in WorkTree(self.root).files_under(f"releases/{release}")
-            if isinstance(placed := classify(path), ReceiptFile) and placed.number == number
-        ]
+        paths = WorkTree(self.root).files_under(f"releases/{release}")
+        found = [file for file in receipt_files(paths) if file.number == number]
         if len(found) > 1:
             raise WorkflowError(f"KEP {number} has several receipts in {release}: fix that first")
         return found[0] if found else None

@@ -108,6 +108,10 @@ def test_sarif_document() -> None:
     assert run["results"][2]["level"] == "note"
 
 
+def check_all_cli(repo: Path, *extra: str) -> int:
+    return main(["check", "--all", "--repo", str(repo), "--now=2026-02-01", *extra])
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     root = write_tree(tmp_path / "repo", base_files())
@@ -130,20 +134,7 @@ def test_prow_artifacts_get_junit_whatever_the_format(
 ) -> None:
     artifacts = tmp_path / "artifacts"
     monkeypatch.setenv("ARTIFACTS", str(artifacts))
-    assert (
-        main(
-            [
-                "check",
-                "--all",
-                "--repo",
-                str(repo),
-                "--now=2026-02-01",
-                "--format=json",
-                f"--output={tmp_path / 'out.json'}",
-            ]
-        )
-        == 1
-    )
+    assert check_all_cli(repo, "--format=json", f"--output={tmp_path / 'out.json'}") == 1
     xml = ET.parse(artifacts / "junit_receipt-lint.xml").getroot()
     assert xml.find(".//failure").get("type") == "receipt-schema"  # type: ignore[union-attr]
     assert json.loads((tmp_path / "out.json").read_text())["summary"]["errors"] == 1
@@ -155,18 +146,5 @@ def test_every_format_writes_to_output(
 ) -> None:
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     target = tmp_path / f"report.{name}"
-    assert (
-        main(
-            [
-                "check",
-                "--all",
-                "--repo",
-                str(repo),
-                "--now=2026-02-01",
-                f"--format={name}",
-                f"--output={target}",
-            ]
-        )
-        == 1
-    )
+    assert check_all_cli(repo, f"--format={name}", f"--output={target}") == 1
     assert "receipt-schema" in target.read_text()

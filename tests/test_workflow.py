@@ -53,6 +53,23 @@ def rl(*args: str) -> int:
     return main([*args, NOW])
 
 
+def exception_request(release: str, freeze: str) -> tuple[str, ...]:
+    """The argv of a complete exception request for KEP 2140."""
+    answers = ("--reason", "r", "--risks-of-adding", "a", "--risks-of-cutting", "c")
+    return (
+        "exception",
+        "request",
+        "2140",
+        "--release",
+        release,
+        "--freeze",
+        freeze,
+        "--additional-days",
+        "2",
+        *answers,
+    )
+
+
 def check_passes(root: Path) -> None:
     assert main(["check", "--all", NOW]) == 0
     assert main(["check", "--base", "main", NOW]) == 0
@@ -155,23 +172,7 @@ def test_a_release_end_to_end(repo: Path, capsys: pytest.CaptureFixture[str]) ->
     "argv",
     [
         ("accept", "2140", "--release", "v1.37"),  # accepted -> accepted
-        (
-            "exception",
-            "request",
-            "2140",
-            "--release",
-            "v1.37",
-            "--freeze",
-            "code",
-            "--additional-days",
-            "1",
-            "--reason",
-            "r",
-            "--risks-of-adding",
-            "a",
-            "--risks-of-cutting",
-            "c",
-        ),  # accepted -> exception
+        exception_request("v1.37", "code"),  # accepted -> exception
         ("exception", "accept", "2140", "--release", "v1.37"),  # not in exception
         ("remove", "9999", "--release", "v1.37"),  # unknown KEP
         ("remove", "2140", "--release", "v1.99"),  # missing release
@@ -214,26 +215,7 @@ def test_promote_after_the_opt_in_deadline_points_to_exceptions(
     assert rl("create-release", "v1.38", "--enhancements-freeze", "2026-01-10") == 0
     assert rl("promote", "sig-architecture/2140-receipts", "--stage", "beta", "--release", "v1.38") == 1
     assert "request an exception" in capsys.readouterr().err
-    assert (
-        rl(
-            "exception",
-            "request",
-            "2140",
-            "--release",
-            "v1.38",
-            "--freeze",
-            "enhancements",
-            "--additional-days",
-            "2",
-            "--reason",
-            "r",
-            "--risks-of-adding",
-            "a",
-            "--risks-of-cutting",
-            "c",
-        )
-        == 0
-    )
+    assert rl(*exception_request("v1.38", "enhancements")) == 0
     assert (repo / "releases/v1.38/exception/2140.yaml").exists()
     assert 'latest-milestone: "v1.38"' in (repo / KEP_FILE).read_text()
     check_passes(repo)
