@@ -22,7 +22,7 @@ _CORE_TAGS = frozenset(
     "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 )
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_STR, _SEQ, _MAP = ("tag:yaml.org,2002:" + name for name in ("str", "seq", "map"))
+_STR, _SEQ, _MAP, _NULL = ("tag:yaml.org,2002:" + name for name in ("str", "seq", "map", "null"))
 _LOADER: Any = None
 
 PathKey = tuple[str | int, ...]
@@ -146,7 +146,11 @@ def _refuse_deep_flow(loader: Any) -> None:
 
 
 class _Builder:
-    """Turns composed nodes into dicts, lists, strings and None, with limits."""
+    """Turns composed nodes into dicts, lists, strings and None, with limits.
+
+    This walk runs for every value of every file ``check --all`` reads, so
+    scalars (most values) are converted inline rather than by a call each.
+    """
 
     def __init__(self) -> None:
         self.values: dict[PathKey, tuple[int, int]] = {}
@@ -154,6 +158,16 @@ class _Builder:
         self.nodes = 0
 
     def build(self, node: Any, path: PathKey, depth: int) -> Any:
+        self._count(node, depth)
+        mark = node.start_mark  # a (line, column) pair is far smaller than a Mark
+        self.values[path] = (mark.line, mark.column)
+        if node.id == "mapping":
+            return self._mapping(node, path, depth)
+        if node.id == "sequence":
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return _scalar(node)
+
+    def _count(self, node: Any, depth: int) -> None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise YamlError(f"more than {MAX_NODES:,} values (an alias bomb?)", _mark(node))
@@ -161,33 +175,37 @@ class _Builder:
             raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", _mark(node))
         if node.tag not in _CORE_TAGS:
             raise YamlError(f"tag {node.tag!r} is not allowed in this file", _mark(node))
-        if path not in self.values:
-            mark = node.start_mark  # a (line, column) pair is far smaller than a Mark
-            self.values[path] = (mark.line, mark.column)
-        if node.id == "mapping":
-            return self._mapping(node, path, depth)
-        if node.id == "sequence":
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        if node.tag.endswith(":null") or (not node.style and node.value in _NULLS):
-            return None
-        return str(node.value)
 
     def _mapping(self, node: Any, path: PathKey, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        values, keys = self.values, self.keys
         for key_node, value_node in node.value:
             if key_node.id != "scalar":
                 raise YamlError("mapping keys must be plain strings", _mark(key_node))
-            key = str(key_node.value)
+            key = key_node.value
+            child = (*path, key)
             if key in result:
-                first = _position(*self.keys[(*path, key)])
+                first = _position(*keys[child])
                 raise YamlError(
                     f"duplicate key {key!r} (first defined on line {first.line})",
                     _mark(key_node),
                 )
             mark = key_node.start_mark
-            self.keys[(*path, key)] = (mark.line, mark.column)
-            result[key] = self.build(value_node, (*path, key), depth + 1)
+            keys[child] = (mark.line, mark.column)
+            if value_node.id == "scalar":
+                self._count(value_node, depth + 1)
+                mark = value_node.start_mark
+                values[child] = (mark.line, mark.column)
+                result[key] = _scalar(value_node)
+            else:
+                result[key] = self.build(value_node, child, depth + 1)
         return result
+
+
+def _scalar(node: Any) -> str | None:
+    if node.tag == _NULL or (not node.style and node.value in _NULLS):
+        return None
+    return str(node.value)
 
 
 def _mark(node: Any) -> Position:

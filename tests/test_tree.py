@@ -30,6 +30,16 @@ def test_reads_a_file_and_a_symlink_that_stays_inside(repo: Path) -> None:
     assert tree.exists("keps/link.yaml")
 
 
+def test_follows_folder_symlinks_only_while_they_stay_inside(repo: Path) -> None:
+    (repo / "keps/alias").symlink_to("sig-x")
+    (repo / "keps/sig-x/deeper").symlink_to(repo.parent)
+    tree = WorkTree(repo)
+    assert tree.read("keps/alias/kep.yaml") == b"title: x\n"
+    for path in ("keps/alias/deeper/outside.yaml", "keps/sig-x/deeper/outside.yaml"):
+        with pytest.raises(TreeError, match="symlink that leads outside"):
+            tree.read(path)
+
+
 def test_refuses_symlinks_that_lead_outside(repo: Path) -> None:
     (repo / "keps/leak.yaml").symlink_to(repo.parent / "outside.yaml")
     (repo / "keps/chain.yaml").symlink_to("leak.yaml")
