@@ -7,9 +7,10 @@ shared by many receipts is parsed once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,6 +20,7 @@ from receipt_lint.loader import Document, YamlError, load
 from receipt_lint.tree import MissingFile, Tree, TreeError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,13 @@ class Snapshot:
     # kep-number of each receipt seen, kept after its document is forgotten.
     _kep_numbers: dict[str, int | None] = field(default_factory=dict)
     _owners: dict[str, frozenset[str]] = field(default_factory=dict)
+    _memo: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def memo(self, key: tuple[str, str], compute: Callable[[], T]) -> T:
+        """``compute()``, once per key: for findings about a file many receipts share."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
 
     def _get(self, path: str, model_class: type[ModelT]) -> Loaded[ModelT]:
         key = (path, model_class.__name__)

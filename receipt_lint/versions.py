@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -25,12 +26,16 @@ class Milestone:
     has_v: bool
 
 
+# Both parsers are cached: a check asks about the same few dozen texts
+# thousands of times, and frozen dataclasses are slow to build.
+@functools.lru_cache(maxsize=4096)
 def parse_release(name: str) -> Version | None:
     """``v1.37`` -> Version(1, 37); anything else -> None."""
     match = RELEASE_NAME.fullmatch(name)
     return Version(int(match[1]), int(match[2])) if match else None
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_milestone(text: str | None) -> Milestone | None:
     """``v1.37`` or ``1.37`` -> a Milestone; empty or odd text -> None."""
     match = _MILESTONE.fullmatch(text or "")

@@ -116,7 +116,7 @@ class ReceiptContext:
     def receipt(self) -> models.Receipt | None:
         return self.loaded.model
 
-    @property
+    @cached_property
     def agrees(self) -> bool:
         """Whether section 6's agreement checks apply to this receipt."""
         return (
@@ -130,7 +130,7 @@ class ReceiptContext:
             return None
         return self.snapshot.kep(receipt.path.strip("/"))
 
-    @property
+    @cached_property
     def kep_model(self) -> models.Kep | None:
         return self.kep.model if self.agrees and self.kep else None
 

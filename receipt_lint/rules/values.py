@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from receipt_lint.findings import Severity
 from receipt_lint.loader import Document
-from receipt_lint.models import STAGES
+from receipt_lint.models import STAGES, Kep
 from receipt_lint.rules.base import Problem, ReceiptContext, rule
 from receipt_lint.versions import NOT_TARGETING, parse_milestone
 
@@ -29,19 +29,25 @@ def kep_value(ctx: ReceiptContext) -> Iterator[Problem]:
 
     How to fix: write milestones as `"v1.37"` and dates as `2026-02-05`.
     """
-    kep, loaded = ctx.kep_model, ctx.kep
+    kep = ctx.kep_model  # None unless the receipt is active: then kep.yaml is not even read
+    loaded = ctx.kep if kep is not None else None
     if kep is None or loaded is None or loaded.document is None:
         return
-    document = loaded.document
+    document, path = loaded.document, loaded.path
+    # About kep.yaml alone, so worked out once per KEP, not once per receipt.
+    yield from ctx.snapshot.memo(("kep-value", path), lambda: tuple(_odd_values(path, kep, document)))
+
+
+def _odd_values(path: str, kep: Kep, document: Document) -> Iterator[Problem]:
     milestones: dict[tuple[str, ...], str | None] = {("latest-milestone",): kep.latest_milestone}
     milestones |= {("milestone", stage): kep.milestone_for(stage) for stage in STAGES}
     for key, text in milestones.items():
         if key in document.values:
-            yield from _milestone_value(loaded.path, document, key, text)
+            yield from _milestone_value(path, document, key, text)
     for name, text in ((name, document.data.get(name)) for name in _DATES):
         if isinstance(text, str) and not _is_date(text):
             where = document.position((name,))
-            yield Problem(f"{name} {text!r} is not a YYYY-MM-DD date", where, path=loaded.path)
+            yield Problem(f"{name} {text!r} is not a YYYY-MM-DD date", where, path=path)
 
 
 def _milestone_value(
