@@ -223,9 +223,9 @@ def check_diff(root: Path, args: argparse.Namespace, options: Options) -> Result
         # A staged check with no remote compares the index with HEAD: the commit being made.
         fallback = "HEAD" if args.staged else None
         base_rev = args.base or ci.base or gitrepo.default_base(repo, fallback=fallback)
-        base = gitrepo.resolve_commit(repo, base_rev, role="base")
-        head = gitrepo.resolve_commit(repo, args.head or "HEAD", role="head")
-        fork = gitrepo.merge_base(repo, base, head)
+        commits = gitrepo.resolve_commits(repo, {"base": base_rev, "head": args.head or "HEAD"})
+        head = commits["head"]
+        fork = gitrepo.merge_base(repo, commits["base"], head)
         changed = gitrepo.changed_paths(repo, fork, head if args.head else None, staged=args.staged)
     except gitrepo.GitError as error:
         raise UsageError(str(error)) from None

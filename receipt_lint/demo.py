@@ -114,8 +114,9 @@ def _check_pull_request(root: Path, options: Options) -> Result:
     from receipt_lint.diff import Change, check_change
 
     repo = gitrepo.open_repo(root)
-    base, head = repo.commit("main"), repo.commit("pr")
-    fork = gitrepo.merge_base(repo, base, head)
+    commits = gitrepo.resolve_commits(repo, {"base": "main", "head": "pr"})
+    head = commits["head"]
+    fork = gitrepo.merge_base(repo, commits["base"], head)
     changed = gitrepo.changed_paths(repo, fork, head, staged=False)
     change = Change(gitrepo.CommitTree(repo, fork), gitrepo.CommitTree(repo, head), changed)
     return check_change(change, options)
