@@ -1,12 +1,15 @@
-"""WorkTree: what a checkout read may and may not reach."""
+"""Trees: what reading a checkout, a commit or the index may and may not reach."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from receipt_lint import gitrepo
+from receipt_lint.gitrepo import CommitTree
 from receipt_lint.loader import MAX_BYTES
 from receipt_lint.tree import MissingFile, TreeError, WorkTree
 
@@ -83,3 +86,78 @@ def test_refuses_what_is_not_a_small_regular_file(repo: Path) -> None:
 def test_reads_a_file_of_exactly_the_limit(repo: Path) -> None:
     (repo / "keps/edge.yaml").write_bytes(b"a" * MAX_BYTES)
     assert len(WorkTree(repo).read("keps/edge.yaml")) == MAX_BYTES
+
+
+def _git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def committed(repo: Path) -> tuple[Path, CommitTree]:
+    (repo / "releases/v1.37/proposed").mkdir(parents=True)
+    (repo / "releases/v1.37/proposed/1.yaml").write_text("kep-number: 1\n")
+    (repo / "OWNERS_ALIASES").write_text("aliases: {}\n")
+    (repo / "keps/sig-x/huge.yaml").write_bytes(b"a" * (MAX_BYTES + 1))
+    (repo / "keps/link.yaml").symlink_to("sig-x/kep.yaml")
+    (repo / "keps/sig-link").symlink_to("sig-x")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init")
+    git_repo = gitrepo.open_repo(repo)
+    return repo, gitrepo.CommitTree(git_repo, _git(repo, "rev-parse", "HEAD"))
+
+
+def test_a_commit_reads_listed_files_folders_and_the_top_level(committed: tuple[Path, CommitTree]) -> None:
+    _, tree = committed
+    assert tree.files_under("releases") == ["releases/v1.37/proposed/1.yaml"]
+    assert tree.read("releases/v1.37/proposed/1.yaml") == b"kep-number: 1\n"
+    assert tree.read("keps/sig-x/kep.yaml") == b"title: x\n"
+    assert tree.read("OWNERS_ALIASES") == b"aliases: {}\n"
+    assert tree.exists("keps/sig-x/kep.yaml")
+    assert not tree.exists("keps/sig-x")  # a folder is not a file
+    assert not tree.exists("keps/sig-y/kep.yaml")
+
+
+def test_a_commit_refuses_symlinks_big_blobs_and_odd_paths(committed: tuple[Path, CommitTree]) -> None:
+    _, tree = committed
+    with pytest.raises(TreeError, match="is a symlink"):
+        tree.read("keps/link.yaml")
+    with pytest.raises(MissingFile):  # git does not follow a symlinked folder
+        tree.read("keps/sig-link/kep.yaml")
+    with pytest.raises(TreeError, match="the limit is"):
+        tree.read("keps/sig-x/huge.yaml")
+    # the cat-file process stayed in step after skipping the big blob
+    assert tree.read("keps/sig-x/kep.yaml") == b"title: x\n"
+    for path in ("../x", "keps/sig-x/kep.yaml\nHEAD", "/etc/passwd"):
+        with pytest.raises(TreeError, match="not a plain path"):
+            tree.read(path)
+    with pytest.raises(MissingFile):
+        tree.read("keps/nothing/here.yaml")
+
+
+def test_the_index_is_what_is_staged(committed: tuple[Path, CommitTree]) -> None:
+    repo, _ = committed
+    (repo / "keps/sig-x/kep.yaml").write_text("title: staged\n")
+    _git(repo, "add", "keps/sig-x/kep.yaml")
+    (repo / "keps/sig-x/kep.yaml").write_text("title: not staged\n")
+    index = gitrepo.IndexTree(gitrepo.open_repo(repo))
+    assert index.read("keps/sig-x/kep.yaml") == b"title: staged\n"
+    assert index.files_under("releases") == ["releases/v1.37/proposed/1.yaml"]
+    with pytest.raises(TreeError, match="is a symlink"):
+        index.read("keps/link.yaml")
+
+
+def test_revisions_resolve_in_one_go_and_missing_ones_say_how_to_fetch(
+    committed: tuple[Path, CommitTree],
+) -> None:
+    repo, tree = committed
+    git_repo = gitrepo.open_repo(repo)
+    assert gitrepo.resolve_commits(git_repo, {"base": "HEAD", "head": tree.label}) == {
+        "base": tree.label,
+        "head": tree.label,
+    }
+    with pytest.raises(gitrepo.GitError, match="git fetch origin nope"):
+        gitrepo.resolve_commits(git_repo, {"base": "nope", "head": "HEAD"})
+    with pytest.raises(gitrepo.GitError, match="is not a git repository"):
+        gitrepo.resolve_commits(gitrepo.open_repo(repo.parent), {"base": "HEAD"})
