@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Build a real-size test tree from the shared KEP corpus (integration checks, benchmarks).
+"""Build a real-size kubernetes/enhancements tree (integration checks, benchmarks).
 
-    python3 hack/corpus_tree.py CORPUS DEST [--state accepted] [--extra N]
+    python3 hack/corpus_tree.py DEST [--corpus ../shared/corpus/k-enhancements] [--receipts N]
 
-Copies CORPUS (../shared/corpus/k-enhancements) to DEST and writes a receipt in
-releases/v1.37/<state>/ for every KEP whose latest-milestone is v1.37 (stage
-from its kep.yaml).  --extra N adds N synthetic receipts spread over older
-releases (v1.20 onwards, one receipt per KEP per release, states cycling
-through removed, accepted, at-risk and proposed) to reach a real-size tree.
+With --corpus, DEST gets a copy of the corpus's KEPs, PRR files and
+OWNERS_ALIASES; without it, 700 synthetic KEPs shaped like upstream's.  Every
+KEP whose latest-milestone is v1.37 gets a receipt in releases/v1.37/accepted/
+(stage from its kep.yaml); more receipts, up to N in all, are spread over older
+releases from v1.20 on (one per KEP per release, states cycling through
+removed, accepted, at-risk and proposed).  Each release has an OWNERS file.
 """
 
 from __future__ import annotations
@@ -16,60 +17,124 @@ import argparse
 import re
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml  # PyYAML: only for this script, which reads the corpus quickly
 
+STAGES = ("alpha", "beta", "stable", "deprecated", "disabled", "removed")
+SIGS = (
+    "sig-api-machinery",
+    "sig-apps",
+    "sig-auth",
+    "sig-node",
+    "sig-network",
+    "sig-storage",
+    "sig-scheduling",
+)
+
+
+@dataclass(frozen=True)
+class Kep:
+    folder: str  # relative to keps/
+    number: int
+    title: str
+    sig: str
+    stage: str
+    latest_milestone: str
+
+
+def build(dest: Path, corpus: Path | None, receipts: int) -> int:
+    """Write the tree; returns how many receipts it holds."""
+    keps = copy_corpus(corpus, dest) if corpus else synthetic_keps(dest, count=700)
+    written = 0
+    for kep in keps:
+        if kep.latest_milestone.strip().lstrip("v") == "1.37":
+            write_receipt(dest, "v1.37", "accepted", kep)
+            written += 1
+    for index in range(max(receipts - written, 0)):
+        kep = keps[index % len(keps)]
+        release = f"v1.{20 + index // len(keps)}"  # one receipt per KEP per release
+        write_receipt(dest, release, ("removed", "accepted", "at-risk", "proposed")[index % 4], kep)
+        written += 1
+    for folder in sorted((dest / "releases").iterdir()):
+        (folder / "OWNERS").write_text("approvers:\n  - enhancements-lead\n")
+    return written
+
+
+def copy_corpus(corpus: Path, dest: Path) -> list[Kep]:
+    shutil.copytree(corpus, dest, dirs_exist_ok=True)
+    keps = []
+    for kep_file in sorted(dest.glob("keps/**/kep.yaml")):
+        data = yaml.load(kep_file.read_text(), Loader=yaml.BaseLoader)
+        number = re.sub(r"[^0-9]", "", str(data.get("kep-number", ""))) if isinstance(data, dict) else ""
+        if not number:
+            continue  # the KEP template (NNNN), or a file that is not a mapping
+        stage = str(data.get("stage") or "alpha")
+        keps.append(
+            Kep(
+                folder=kep_file.parent.relative_to(dest / "keps").as_posix(),
+                number=int(number),
+                title=str(data.get("title", "")),
+                sig=str(data.get("owning-sig")),
+                stage=stage if stage in STAGES else "alpha",
+                latest_milestone=str(data.get("latest-milestone", "")),
+            )
+        )
+    return keps
+
+
+def synthetic_keps(dest: Path, count: int) -> list[Kep]:
+    """KEPs, PRR files and OWNERS_ALIASES shaped like upstream's (sizes included)."""
+    (dest / "OWNERS_ALIASES").write_text("aliases:\n  prod-readiness-approvers:\n    - prr-approver\n")
+    keps = []
+    for index in range(count):
+        number, sig = 1000 + index, SIGS[index % len(SIGS)]
+        stage = ("alpha", "beta", "stable")[index % 3]
+        latest = "v1.37" if index % 8 == 0 else f"v1.{20 + index % 17}"
+        kep = Kep(f"{sig}/{number}-feature-{number}", number, f"Feature {number}", sig, stage, latest)
+        folder = dest / "keps" / kep.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "kep.yaml").write_text(_kep_yaml(kep))
+        prr = dest / "keps/prod-readiness" / sig / f"{number}.yaml"
+        prr.parent.mkdir(parents=True, exist_ok=True)
+        prr.write_text(f'kep-number: {number}\n{stage}:\n  approver: "@prr-approver"\n')
+        keps.append(kep)
+    return keps
+
+
+def _kep_yaml(kep: Kep) -> str:
+    return (
+        f'title: {kep.title}\nkep-number: {kep.number}\nauthors:\n  - "@author"\n'
+        f"owning-sig: {kep.sig}\nparticipating-sigs:\n  - sig-architecture\nstatus: implementable\n"
+        'creation-date: 2024-01-15\nreviewers:\n  - "@reviewer"\napprovers:\n  - "@approver"\n'
+        "see-also: []\nreplaces: []\n"
+        f'stage: {kep.stage}\nlatest-milestone: "{kep.latest_milestone}"\n'
+        f'milestone:\n  alpha: "v1.20"\n  beta: "v1.24"\n  stable: "{kep.latest_milestone}"\n'
+        f"feature-gates:\n  - name: Feature{kep.number}\n    components:\n      - kube-apiserver\n"
+        "disable-supported: true\nmetrics:\n  - feature_requests_total\n"
+    )
+
+
+def write_receipt(root: Path, release: str, state: str, kep: Kep) -> None:
+    target = root / "releases" / release / state / f"{kep.number}.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    title = kep.title.replace("\\", "\\\\").replace('"', '\\"')
+    target.write_text(
+        f'title: "{title}"\nkep-number: {kep.number}\nowning-sig: {kep.sig}\n'
+        f"path: {kep.folder}\ntracking-status: {state}\nstage: {kep.stage}\n"
+    )
+
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("corpus", type=Path)
     parser.add_argument("dest", type=Path)
-    parser.add_argument("--state", default="accepted")
-    parser.add_argument("--extra", type=int, default=0)
+    parser.add_argument("--corpus", type=Path, help="e.g. ../shared/corpus/k-enhancements")
+    parser.add_argument("--receipts", type=int, default=2000)
     args = parser.parse_args()
-    shutil.copytree(args.corpus, args.dest, dirs_exist_ok=True)
-    keps = sorted(args.dest.glob("keps/**/kep.yaml"))
-    count = 0
-    for kep_file in keps:
-        data = yaml.load(kep_file.read_text(), Loader=yaml.BaseLoader)
-        if not isinstance(data, dict):
-            continue
-        if str(data.get("latest-milestone", "")).strip().lstrip("v") != "1.37":
-            continue
-        write_receipt(args.dest, "v1.37", args.state, kep_file, data)
-        count += 1
-    last = 20 + args.extra // max(len(keps), 1)
-    for release in {"v1.37"} | {f"v1.{minor}" for minor in range(20, last + 1)}:
-        owners = args.dest / "releases" / release / "OWNERS"
-        owners.parent.mkdir(parents=True, exist_ok=True)
-        owners.write_text("approvers:\n  - enhancements-lead\n")
-    for index in range(args.extra):
-        kep_file = keps[index % len(keps)]
-        data = yaml.load(kep_file.read_text(), Loader=yaml.BaseLoader)
-        if isinstance(data, dict):
-            release = f"v1.{20 + index // len(keps)}"  # one receipt per KEP per release
-            state = ("removed", "accepted", "at-risk", "proposed")[index % 4]
-            write_receipt(args.dest, release, state, kep_file, data)
-    print(f"{count} receipts for v1.37 in {args.state}/, {args.extra} extra", file=sys.stderr)
+    count = build(args.dest, args.corpus, args.receipts)
+    print(f"{count} receipts in {args.dest}", file=sys.stderr)
     return 0
-
-
-def write_receipt(root: Path, release: str, state: str, kep_file: Path, data: dict) -> None:
-    number = re.sub(r"[^0-9]", "", str(data.get("kep-number", ""))) or kep_file.parent.name.split("-")[0]
-    if not number.isdigit():
-        return  # the KEP template (NNNN)
-    stage = str(data.get("stage") or "alpha")
-    if stage not in ("alpha", "beta", "stable", "deprecated", "disabled", "removed"):
-        stage = "alpha"
-    target = root / "releases" / release / state / f"{int(number)}.yaml"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    title = str(data.get("title", "")).replace('"', '\\"')
-    target.write_text(
-        f'title: "{title}"\nkep-number: {int(number)}\nowning-sig: {data.get("owning-sig")}\n'
-        f"path: {kep_file.parent.relative_to(root / 'keps').as_posix()}\n"
-        f"tracking-status: {state}\nstage: {stage}\n"
-    )
 
 
 if __name__ == "__main__":
