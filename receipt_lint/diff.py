@@ -23,7 +23,7 @@ from receipt_lint.engine import (
     tree_context,
 )
 from receipt_lint.findings import Finding
-from receipt_lint.layout import RELEASES, ReceiptFile, receipt_files
+from receipt_lint.layout import RELEASES, ReceiptFile, name_identity, receipt_files
 from receipt_lint.rules import ALL_RULES
 from receipt_lint.rules.base import Pairing, ReceiptContext, TransitionContext, release_info
 from receipt_lint.snapshot import Snapshot
@@ -69,9 +69,9 @@ def check_change(change: Change, options: Options) -> Result:
 
 def pair_receipts(base: Snapshot, head: Snapshot, changed: frozenset[str]) -> list[Pairing]:
     """Every identity the change touches, with its receipt before and after."""
-    before = _by_identity(base, changed)
-    after = _by_identity(head, changed)
-    touched = {key for key, files in (*before.items(), *after.items()) if _any_changed(files, changed)}
+    touched = _touched_identities((base, head), changed)
+    before = _by_identity(base, changed, touched)
+    after = _by_identity(head, changed, touched)
     pairings: list[Pairing] = []
     for release, number in sorted(touched):
         olds, news = before.get((release, number), []), after.get((release, number), [])
@@ -79,15 +79,36 @@ def pair_receipts(base: Snapshot, head: Snapshot, changed: frozenset[str]) -> li
     return _join_release_moves(pairings)
 
 
-def _by_identity(snapshot: Snapshot, changed: frozenset[str]) -> dict[Identity, list[ReceiptFile]]:
+def _touched_identities(sides: tuple[Snapshot, ...], changed: frozenset[str]) -> set[Identity]:
+    """(release, KEP) of every receipt the change adds, removes or edits, on either side."""
+    touched: set[Identity] = set()
+    for file in receipt_files(sorted(changed)):
+        for snapshot in sides:
+            if snapshot.tree.exists(file.path):
+                touched.add(_identity(snapshot, file))
+    return touched
+
+
+def _by_identity(
+    snapshot: Snapshot, changed: frozenset[str], touched: set[Identity]
+) -> dict[Identity, list[ReceiptFile]]:
+    """The receipts of ``touched`` identities; the others are not even classified.
+
+    Only the touched releases are listed, and as an untouched receipt's
+    identity is its file name, a cheap look at the name rules out the rest.
+    """
     identities: dict[Identity, list[ReceiptFile]] = defaultdict(list)
-    for file in receipt_files(snapshot.tree.files_under(RELEASES)):
-        number = file.number
-        if file.path in changed:
-            model = snapshot.receipt(file.path).model
-            number = model.kep_number if model is not None else number
-        identities[(file.release, number)].append(file)
+    paths = release_files(snapshot.tree, {release for release, _ in touched})
+    for file in receipt_files(p for p in paths if p in changed or name_identity(p) in touched):
+        changed_file = file.path in changed
+        identities[_identity(snapshot, file) if changed_file else (file.release, file.number)].append(file)
     return identities
+
+
+def _identity(snapshot: Snapshot, file: ReceiptFile) -> Identity:
+    """A changed receipt is who its kep-number says (else its file name)."""
+    model = snapshot.receipt(file.path).model
+    return (file.release, model.kep_number if model is not None else file.number)
 
 
 def _pair_files(
@@ -172,12 +193,18 @@ def _tree_findings(
     head: Snapshot, changed: frozenset[str], releases: set[str], options: Options
 ) -> Iterator[Finding]:
     """Layout rules on the releases the change touches, reported on what it changed."""
-    paths = [p for p in head.tree.files_under(RELEASES) if p.split("/")[1] in releases or p in changed]
+    elsewhere = [p for p in changed if p.startswith(f"{RELEASES}/") and p.split("/")[1] not in releases]
+    paths = release_files(head.tree, releases) + sorted(p for p in elsewhere if head.tree.exists(p))
     context = tree_context(head, paths, options, changed)
     for finding in run_tree_rules(context):
         if finding.rule in _PER_FILE and finding.path not in changed:
             continue  # a misplaced or duplicate file the change did not touch
         yield finding
+
+
+def release_files(tree: Tree, releases: Iterable[str]) -> list[str]:
+    """The files of some release folders: a PR check lists those it touches, not all."""
+    return sorted(path for release in releases for path in tree.files_under(f"{RELEASES}/{release}"))
 
 
 def _is_release_path(path: str) -> bool:
@@ -186,7 +213,3 @@ def _is_release_path(path: str) -> bool:
 
 def _releases_of(pairing: Pairing) -> set[str]:
     return {f.release for f in (pairing.base, pairing.head) if f is not None}
-
-
-def _any_changed(files: list[ReceiptFile], changed: frozenset[str]) -> bool:
-    return any(f.path in changed for f in files)

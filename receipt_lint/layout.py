@@ -56,6 +56,13 @@ def receipt_files(paths: Iterable[str]) -> Iterator[ReceiptFile]:
             yield placed
 
 
+def name_identity(path: str) -> tuple[str, int] | None:
+    """(release, number) from a receipt path's shape alone; None if it is not shaped so."""
+    parts = path.split("/")
+    match = _NUMBER_FILE.fullmatch(parts[-1]) if len(parts) == 4 else None
+    return (parts[1], int(match[1])) if match else None
+
+
 def _receipt_file(path: str, release: str, state: str, name: str) -> ReceiptFile | Misplaced | None:
     if name == ".gitkeep":
         return None
