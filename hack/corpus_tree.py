@@ -6,14 +6,18 @@
 With --corpus, DEST gets a copy of the corpus's KEPs, PRR files and
 OWNERS_ALIASES; without it, 700 synthetic KEPs shaped like upstream's.  Every
 KEP whose latest-milestone is v1.37 gets a receipt in releases/v1.37/accepted/
-(stage from its kep.yaml); more receipts, up to N in all, are spread over older
-releases from v1.20 on (one per KEP per release, states cycling through
-removed, accepted, at-risk and proposed).  Each release has an OWNERS file.
+(stage from its kep.yaml); more receipts, up to N in all, are spread over the
+releases from v1.20 on, v1.37 left to the corpus (one per KEP per release, states
+cycling through removed, accepted, at-risk and proposed).  Each release has an
+OWNERS file and, unless --no-schedules, a schedule.yaml: v1.37 is in progress,
+older releases are closed, newer ones open.  Without schedules every release is
+open, so every receipt gets the agreement checks: the worst case.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 import shutil
 import sys
@@ -44,7 +48,7 @@ class Kep:
     latest_milestone: str
 
 
-def build(dest: Path, corpus: Path | None, receipts: int) -> int:
+def build(dest: Path, corpus: Path | None, receipts: int, *, schedules: bool = True) -> int:
     """Write the tree; returns how many receipts it holds."""
     keps = copy_corpus(corpus, dest) if corpus else synthetic_keps(dest, count=700)
     written = 0
@@ -54,12 +58,31 @@ def build(dest: Path, corpus: Path | None, receipts: int) -> int:
             written += 1
     for index in range(max(receipts - written, 0)):
         kep = keps[index % len(keps)]
-        release = f"v1.{20 + index // len(keps)}"  # one receipt per KEP per release
+        minor = 20 + index // len(keps)  # one receipt per KEP per release; v1.37 is the corpus's
+        release = f"v1.{minor if minor < 37 else minor + 1}"
         write_receipt(dest, release, ("removed", "accepted", "at-risk", "proposed")[index % 4], kep)
         written += 1
     for folder in sorted((dest / "releases").iterdir()):
         (folder / "OWNERS").write_text("approvers:\n  - enhancements-lead\n")
+        if schedules:
+            (folder / "schedule.yaml").write_text(schedule(int(folder.name.split(".")[1])))
     return written
+
+
+def schedule(minor: int, today: dt.date | None = None) -> str:
+    """Four months a release, v1.37 the one in progress: older releases are closed.
+
+    As ``create-release`` writes it.  Only open releases get the agreement
+    checks, so a tree of closed releases checks much faster; v1.37 and the
+    releases after it (the 20,000-receipt tree reaches v1.51) stay open.
+    """
+    release = (today or dt.date.today()) + dt.timedelta(days=60 + 120 * (minor - 37))
+    return (
+        f"prr-freeze: {release - dt.timedelta(days=77)}\n"
+        f"enhancements-freeze: {release - dt.timedelta(days=70)}\n"
+        f"code-freeze: {release - dt.timedelta(days=35)}\n"
+        f"release: {release}\n"
+    )
 
 
 def copy_corpus(corpus: Path, dest: Path) -> list[Kep]:
@@ -68,7 +91,7 @@ def copy_corpus(corpus: Path, dest: Path) -> list[Kep]:
     for kep_file in sorted(dest.glob("keps/**/kep.yaml")):
         data = yaml.load(kep_file.read_text(), Loader=yaml.BaseLoader)
         number = re.sub(r"[^0-9]", "", str(data.get("kep-number", ""))) if isinstance(data, dict) else ""
-        if not number:
+        if not number or int(number) == 0:
             continue  # the KEP template (NNNN), or a file that is not a mapping
         stage = str(data.get("stage") or "alpha")
         keps.append(
@@ -131,8 +154,9 @@ def main() -> int:
     parser.add_argument("dest", type=Path)
     parser.add_argument("--corpus", type=Path, help="e.g. ../shared/corpus/k-enhancements")
     parser.add_argument("--receipts", type=int, default=2000)
+    parser.add_argument("--no-schedules", action="store_true", help="every release open: the worst case")
     args = parser.parse_args()
-    count = build(args.dest, args.corpus, args.receipts)
+    count = build(args.dest, args.corpus, args.receipts, schedules=not args.no_schedules)
     print(f"{count} receipts in {args.dest}", file=sys.stderr)
     return 0
 

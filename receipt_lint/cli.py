@@ -34,6 +34,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Pydantic scans every installed distribution for plugins when it builds the
+    # first model; receipt-lint uses none.  This is pydantic's documented switch;
+    # a value the user set wins.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         args = build_parser().parse_args(argv)
         return int(args.run(args))

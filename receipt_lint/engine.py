@@ -115,19 +115,24 @@ def tree_context(
     return TreeContext(snapshot, tuple(receipts), tuple(misplaced), tuple(sorted(folders)), releases, changed)
 
 
+_TREE_RULES = tuple(rule for rule in ALL_RULES if rule.scope == "tree")
+_RECEIPT_RULES = tuple(rule for rule in ALL_RULES if rule.scope == "receipt")
+# Section 6 applies only to active receipts of open releases: for the others
+# (most receipts of a real repository) the agreement rules are not even called.
+_NOT_AGREEING_RULES = tuple(rule for rule in _RECEIPT_RULES if not rule.agreement)
+
+
 def run_tree_rules(context: TreeContext) -> Iterable[Finding]:
-    for rule in ALL_RULES:
-        if rule.scope == "tree":
-            for problem in rule.check(context):
-                yield stamp(rule, problem, default_path="releases", accepted=False)
+    for rule in _TREE_RULES:
+        for problem in rule.check(context):
+            yield stamp(rule, problem, default_path="releases", accepted=False)
 
 
 def run_receipt_rules(context: ReceiptContext) -> Iterable[Finding]:
     accepted = context.file.state == "accepted"
-    for rule in ALL_RULES:
-        if rule.scope == "receipt":
-            for problem in rule.check(context):
-                yield stamp(rule, problem, context.file.path, accepted)
+    for rule in _RECEIPT_RULES if context.agrees else _NOT_AGREEING_RULES:
+        for problem in rule.check(context):
+            yield stamp(rule, problem, context.file.path, accepted)
 
 
 def stamp(rule: Rule, problem: Problem, default_path: str, accepted: bool) -> Finding:

@@ -180,16 +180,13 @@ class _Builder:
 
     def _count(self, node: Any, depth: int) -> None:
         self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise YamlError(f"more than {MAX_NODES:,} values (an alias bomb?)", _mark(node))
-        if depth > MAX_DEPTH:
-            raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", _mark(node))
-        if node.tag not in _CORE_TAGS:
-            raise YamlError(f"tag {node.tag!r} is not allowed in this file", _mark(node))
+        if self.nodes > MAX_NODES or depth > MAX_DEPTH or node.tag not in _CORE_TAGS:
+            _refuse(node, self.nodes, depth)
 
     def _mapping(self, node: Any, path: PathKey, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         values, keys = self.values, self.keys
+        depth += 1
         for key_node, value_node in node.value:
             if key_node.id != "scalar":
                 raise YamlError("mapping keys must be plain strings", _mark(key_node))
@@ -203,14 +200,27 @@ class _Builder:
                 )
             mark = key_node.start_mark
             keys[child] = (mark.line, mark.column)
-            if value_node.id == "scalar":
-                self._count(value_node, depth + 1)
-                mark = value_node.start_mark
-                values[child] = (mark.line, mark.column)
-                result[key] = _scalar(value_node)
-            else:
-                result[key] = self.build(value_node, child, depth + 1)
+            if value_node.id != "scalar":
+                result[key] = self.build(value_node, child, depth)
+                continue
+            # _count and _scalar, inlined: this line runs for nearly every value.
+            self.nodes += 1
+            tag = value_node.tag
+            if self.nodes > MAX_NODES or depth > MAX_DEPTH or tag not in _CORE_TAGS:
+                _refuse(value_node, self.nodes, depth)
+            mark = value_node.start_mark
+            values[child] = (mark.line, mark.column)
+            text = value_node.value
+            result[key] = None if tag == _NULL or (not value_node.style and text in _NULLS) else text
         return result
+
+
+def _refuse(node: Any, nodes: int, depth: int) -> None:
+    if nodes > MAX_NODES:
+        raise YamlError(f"more than {MAX_NODES:,} values (an alias bomb?)", _mark(node))
+    if depth > MAX_DEPTH:
+        raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", _mark(node))
+    raise YamlError(f"tag {node.tag!r} is not allowed in this file", _mark(node))
 
 
 def _scalar(node: Any) -> str | None:
