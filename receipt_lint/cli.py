@@ -11,9 +11,9 @@ import datetime as dt
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TextIO, TypeVar, cast
 
 from receipt_lint import __version__
 
@@ -105,7 +105,7 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _add_workflow(commands: argparse._SubParsersAction[_Parser]) -> None:
-    from receipt_lint.models import FREEZES
+    from receipt_lint.names import FREEZES
 
     def command(name: str, help_text: str, action: str, parent: Any = commands) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = parent.add_parser(name, help=help_text)
@@ -201,45 +201,100 @@ def run_manifest(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from receipt_lint.engine import Options, check_all
-    from receipt_lint.tree import WorkTree
-
     root = find_repo(args.repo)
-    options = Options(
-        now=parse_now(args.now),
-        release=parse_release_option(args.release),
-        only_paths=frozenset(repo_relative(root, name) for name in args.files),
-    )
-    result = check_all(WorkTree(root), options) if args.all else check_diff(root, args, options)
+    if args.all:
+        from receipt_lint.engine import check_all
+        from receipt_lint.tree import WorkTree
+
+        result = check_all(WorkTree(root), check_options(root, args))
+    else:
+        result = check_diff(root, args)
     write_report(result, args.format, args.output)
     return 1 if result.failed else 0
 
 
-def check_diff(root: Path, args: argparse.Namespace, options: Options) -> Result:
-    """Diff mode: the change from merge-base(base, head) to the head."""
-    from receipt_lint import gitrepo
-    from receipt_lint.diff import Change, check_change
-    from receipt_lint.tree import WorkTree
+def check_options(root: Path, args: argparse.Namespace) -> Options:
+    from receipt_lint.engine import Options
 
+    return Options(
+        now=parse_now(args.now),
+        release=parse_release_option(args.release),
+        only_paths=frozenset(repo_relative(root, name) for name in args.files),
+    )
+
+
+def check_diff(root: Path, args: argparse.Namespace) -> Result:
+    """Diff mode: the change from merge-base(base, head) to the head.
+
+    Git answers in a thread while the rules (and pydantic) are imported: on a
+    one-receipt pull request the two take about as long, and the check is
+    held to the time of the imports alone (hack/bench.py).
+    """
+    from receipt_lint import gitrepo
+
+    repo = gitrepo.open_repo(root)
+    ci = gitrepo.ci_context(dict(os.environ))
+    git_side = _Background(lambda: _ask_git(repo, root, args, ci.base))
+    from receipt_lint.diff import Change, check_change
+
+    options = check_options(root, args)
     try:
-        repo = gitrepo.open_repo(root)
-        ci = gitrepo.ci_context(dict(os.environ))
-        # A staged check with no remote compares the index with HEAD: the commit being made.
-        fallback = "HEAD" if args.staged else None
-        base_rev = args.base or ci.base or gitrepo.default_base(repo, fallback=fallback)
-        commits = gitrepo.resolve_commits(repo, {"base": base_rev, "head": args.head or "HEAD"})
-        head = commits["head"]
-        fork = gitrepo.merge_base(repo, commits["base"], head)
-        changed = gitrepo.changed_paths(repo, fork, head if args.head else None, staged=args.staged)
+        base_tree, head_tree, changed = git_side.result()
     except gitrepo.GitError as error:
         raise UsageError(str(error)) from None
+    return check_change(Change(base_tree, head_tree, changed, author=args.author or ci.author), options)
+
+
+def _ask_git(
+    repo: Any, root: Path, args: argparse.Namespace, ci_base: str | None
+) -> tuple[Tree, Tree, frozenset[str]]:
+    """The base tree (at the merge-base), the head tree and the changed paths."""
+    from receipt_lint import gitrepo
+    from receipt_lint.tree import WorkTree
+
+    # A staged check with no remote compares the index with HEAD: the commit being made.
+    fallback = "HEAD" if args.staged else None
+    base_rev = args.base or ci_base or gitrepo.default_base(repo, fallback=fallback)
+    commits = gitrepo.resolve_commits(repo, {"base": base_rev, "head": args.head or "HEAD"})
+    head = commits["head"]
+    fork = gitrepo.merge_base(repo, commits["base"], head)
+    changed = gitrepo.changed_paths(repo, fork, head if args.head else None, staged=args.staged)
+    base_tree = gitrepo.CommitTree(repo, fork)
     head_tree: Tree
     if args.head:
         head_tree = gitrepo.CommitTree(repo, head)
     else:
         head_tree = gitrepo.IndexTree(repo) if args.staged else WorkTree(root)
-    change = Change(gitrepo.CommitTree(repo, fork), head_tree, changed, author=args.author or ci.author)
-    return check_change(change, options)
+    gitrepo.prefetch(repo, (base_tree, head_tree), changed)
+    return base_tree, head_tree, changed
+
+
+T = TypeVar("T")
+
+
+class _Background(Generic[T]):
+    """``work()`` in a thread; ``result()`` waits, then returns its value or raises its error."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        import threading
+
+        self._work = work
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="receipt-lint-git", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._work()
+        except BaseException as error:  # handed to the caller of result()
+            self._error = error
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return cast(T, self._value)
 
 
 def write_report(result: Result, format_name: str | None, output: str | None) -> None:

@@ -72,13 +72,18 @@ class Repo:
             found[rev] = fields[0] if len(fields) == 3 and fields[1] == "commit" else None
         return found
 
+    def start_reading(self) -> None:
+        """Start the ``cat-file --batch`` process now (reads start it anyway)."""
+        if self._objects is None:
+            self._objects = _CatFile(self.root, self._env)
+
     def read_object(self, name: str) -> tuple[str, int, bytes | None] | None:
         """(type, size, content) of an object name like ``<id>`` or ``<commit>:<path>``.
 
         None when there is no such object; content None when it is over MAX_BYTES.
         """
-        if self._objects is None:
-            self._objects = _CatFile(self.root, self._env)
+        self.start_reading()
+        assert self._objects is not None
         return self._objects.read(name)
 
 
@@ -300,6 +305,22 @@ class IndexTree:
 
     def files_under(self, prefix: str) -> list[str]:
         return sorted(path for path in self.entries if path.startswith(prefix + "/"))
+
+
+def prefetch(repo: Repo, trees: tuple[Any, ...], changed: frozenset[str]) -> None:
+    """Ask git now for what a check of ``changed`` will read first.
+
+    The listings of the touched release folders, and the ``cat-file``
+    process; run in the thread that overlaps git with the imports.
+    """
+    releases = {
+        path.split("/")[1] for path in changed if path.startswith("releases/") and path.count("/") >= 2
+    }
+    for tree in trees:
+        if isinstance(tree, (CommitTree, IndexTree)):
+            for release in sorted(releases):
+                tree.files_under(f"releases/{release}")
+    repo.start_reading()
 
 
 def changed_paths(repo: Repo, base: str, head: str | None, *, staged: bool) -> frozenset[str]:

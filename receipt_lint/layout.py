@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from receipt_lint.models import STATES
+from receipt_lint.names import STATES
 from receipt_lint.versions import parse_release
 
 RELEASES = "releases"

@@ -22,10 +22,11 @@ from pydantic import (
     WithJsonSchema,
 )
 
-STAGES = ("alpha", "beta", "stable", "deprecated", "disabled", "removed")
-STATES = ("proposed", "accepted", "at-risk", "exception", "removed")
-ACTIVE_STATES = frozenset({"proposed", "accepted", "at-risk", "exception"})
-FREEZES = ("prr", "enhancements", "code", "docs")
+# Re-exported, so models.STAGES and friends keep working.
+from receipt_lint.names import ACTIVE_STATES as ACTIVE_STATES
+from receipt_lint.names import FREEZES as FREEZES
+from receipt_lint.names import STAGES as STAGES
+from receipt_lint.names import STATES as STATES
 
 Stage = Literal["alpha", "beta", "stable", "deprecated", "disabled", "removed"]
 State = Literal["proposed", "accepted", "at-risk", "exception", "removed"]
