@@ -11,6 +11,7 @@ budget of a one-receipt pull-request check (README, "Decisions").
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -121,13 +122,16 @@ class _CatFile:
     """A long-lived ``git cat-file --batch``: one process for every object a check reads."""
 
     def __init__(self, root: Path, env: dict[str, str]) -> None:
-        self._process = subprocess.Popen(
-            ["git", "-C", str(root), "cat-file", "--batch"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
+        try:
+            self._process = subprocess.Popen(
+                ["git", "-C", str(root), "cat-file", "--batch"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+        except OSError as error:
+            raise GitError(f"cannot run git: {error.strerror}: install git") from None
         weakref.finalize(self, _stop, self._process)
 
     def read(self, name: str) -> tuple[str, int, bytes | None] | None:
@@ -195,14 +199,14 @@ class CommitTree:
         self._folders: dict[str, dict[str, Entry]] = {}
 
     def read(self, path: str) -> bytes:
-        entry = self._entry(path)
+        entry = self.entry(path)
         if entry is None:
             raise MissingFile(f"{path} does not exist")
         return _read_blob(self.repo, path, *entry)
 
     def exists(self, path: str) -> bool:
         try:
-            entry = self._entry(path)
+            entry = self.entry(path)
         except TreeError:
             return False
         return entry is not None and not stat.S_ISDIR(entry[0])
@@ -217,7 +221,8 @@ class CommitTree:
             self._listings[prefix] = dict(_ls_tree_entry(line) for line in _lines(listing))
         return self._listings[prefix]
 
-    def _entry(self, path: str) -> Entry | None:
+    def entry(self, path: str) -> Entry | None:
+        """(mode, object id) of ``path``; None when the commit has no such file."""
         if not is_safe_relative(path) or "\n" in path:
             raise TreeError(f"{path!r} is not a plain path inside the repository")
         for prefix, listing in self._listings.items():
@@ -327,17 +332,39 @@ def changed_paths(repo: Repo, base: str, head: str | None, *, staged: bool) -> f
     """Paths under releases/ and keps/ that differ between ``base`` and the head.
 
     ``head`` is a commit id, or None for the index (``staged``) or the working
-    tree (untracked files included).
+    tree (untracked files included).  Plumbing only: porcelain ``git diff``
+    against the working tree rewrites the index to refresh its stat data, even
+    with GIT_OPTIONAL_LOCKS=0, and a check must never change the repository.
     """
-    args = ["diff", "--name-only", "--no-renames", "--no-ext-diff", "-z", base]
     if head is not None:
-        args.append(head)
-    elif staged:
-        args.insert(1, "--cached")
+        args = ["diff-tree", "-r", "--name-only", "--no-renames", "-z", base, head]
+    else:
+        args = ["diff-index", *(["--cached"] if staged else []), "--name-only", "--no-renames", "-z", base]
     names = set(_lines(repo.git(*args, "--", *_WATCHED)))
     if head is None and not staged:
+        # diff-index without a refreshed index also lists files that were only
+        # touched: keep those whose content really differs.
+        names = {name for name in names if _differs_from(repo, base, name)}
         names |= set(_lines(repo.git("ls-files", "--others", "--exclude-standard", "-z", "--", *_WATCHED)))
     return frozenset(names)
+
+
+def _differs_from(repo: Repo, commit: str, path: str) -> bool:
+    """Whether the working-tree file ``path`` differs from its blob in ``commit``."""
+    entry = CommitTree(repo, commit).entry(path)
+    try:
+        info = os.lstat(repo.root / path)
+        if entry is None or not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            return True
+        content = (repo.root / path).read_bytes()
+    except OSError:
+        return True  # deleted, or unreadable: let the check say what it is
+    header = b"blob %d\0" % len(content)
+    # git's object id, not a security hash: sha1 in most repositories, sha256 in some.
+    digest = hashlib.sha1(usedforsecurity=False) if len(commit) == 40 else hashlib.sha256()
+    digest.update(header + content)
+    mode, blob = entry
+    return blob != digest.hexdigest() or not stat.S_ISREG(mode)
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,15 @@ def test_outside_a_git_repository(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "not inside a git repository" in capsys.readouterr().err
 
 
+def test_without_git_on_the_path_diff_mode_says_so(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(repo))  # a folder with no git in it
+    assert main(["check", "--repo", str(repo), "--base", "HEAD", NOW]) == 2
+    err = capsys.readouterr().err
+    assert "cannot run git" in err and "install git" in err and err.count("\n") == 1
+
+
 def test_check_never_changes_the_repository(repo: Path) -> None:
     def state() -> str:
         return subprocess.run(
@@ -113,6 +122,19 @@ def test_check_never_changes_the_repository(repo: Path) -> None:
     before = state()
     main(["check", "--all", "--repo", str(repo), NOW])
     assert state() == before == ""
+
+
+def test_a_diff_check_never_rewrites_the_index(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    receipt = repo / ACCEPTED
+    receipt.write_text(receipt.read_text())  # same bytes, new mtime: the index entry is stat-dirty
+    os.utime(receipt, (1, 1))
+    index = repo / ".git/index"
+    before = index.read_bytes()
+    main(["check", "--repo", str(repo), "--base", "HEAD", "--staged", NOW])
+    capsys.readouterr()
+    assert main(["check", "--repo", str(repo), "--base", "HEAD", "--format", "json", NOW]) == 0
+    assert index.read_bytes() == before
+    assert json.loads(capsys.readouterr().out)["transitions"] == []  # touched, not changed
 
 
 def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
