@@ -1,3 +1,3 @@
-from receipt_lint.cli import main
+from receipt_lint.cli import run
 
-raise SystemExit(main())
+run()

@@ -7,6 +7,7 @@ The only place that exits.  0: no errors; 1: errors found; 2: could not run
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import subprocess
@@ -31,6 +32,22 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def run() -> NoReturn:
+    """The ``receipt-lint`` program: ``main()``, then a hard exit.
+
+    Tearing the interpreter down (freeing every module and object one by one)
+    took 21 ms, a tenth of a one-receipt PR check, for nothing: the process
+    is ending.  Like mypy, we flush what we wrote and leave with ``os._exit``.
+    Open files are closed by then and the one child, ``git cat-file``, ends
+    when its input closes.  ``main()`` itself returns normally (tests call it).
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more can be said
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -186,6 +186,17 @@ def test_demo_shows_every_kind_of_problem(capsys: pytest.CaptureFixture[str]) ->
     assert "v1.37 KEP 1287: at-risk -> accepted\n" in out
 
 
+def test_the_program_exits_hard_with_main_s_code_and_all_its_output(repo: Path) -> None:
+    (repo / ACCEPTED).write_text("title: [unclosed\n")
+    argv = [sys.executable, "-m", "receipt_lint", "check", "--all", "--repo", str(repo), NOW]
+    piped = subprocess.run(argv, capture_output=True, text=True, check=False)
+    assert piped.returncode == 1
+    assert piped.stdout.endswith("1 error, 0 warnings, 0 notices in 1 receipt checked\n")
+    assert main(argv[3:]) == 1  # the same verdict in-process
+    mistake = subprocess.run([*argv, "--release", "1.37"], capture_output=True, text=True, check=False)
+    assert mistake.returncode == 2 and mistake.stderr.count("\n") == 1
+
+
 def test_the_console_script_and_module_agree() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "receipt_lint", "rules"], capture_output=True, text=True, check=True
