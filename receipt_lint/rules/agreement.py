@@ -220,7 +220,9 @@ def prr_missing(ctx: ReceiptContext) -> Iterator[Problem]:
     receipt, kep = ctx.receipt, ctx.kep_model
     if receipt is None or kep is None or not _needs_prr(ctx, kep):
         return
-    prr = _prr(ctx, kep, receipt)
+    prr = ctx.prr
+    if prr is None:
+        return
     if prr.model is None:
         why = "there is no" if prr.missing else "cannot use"
         detail = "" if prr.missing else f" ({_first_problem(prr)})"
@@ -247,8 +249,10 @@ def prr_approver(ctx: ReceiptContext) -> Iterator[Problem]:
     receipt, kep = ctx.receipt, ctx.kep_model
     if receipt is None or kep is None or not _needs_prr(ctx, kep):
         return
-    prr = _prr(ctx, kep, receipt)
-    approver = prr.model.approver_for(receipt.stage) if prr.model else None
+    prr = ctx.prr
+    if prr is None or prr.model is None:
+        return
+    approver = prr.model.approver_for(receipt.stage)
     if approver is not None and normalize_login(approver) not in ctx.snapshot.prr_approvers:
         yield Problem(
             f"{prr.path}: {approver} is not in prod-readiness-approvers (OWNERS_ALIASES)",
@@ -272,8 +276,8 @@ def prr_mismatch(ctx: ReceiptContext) -> Iterator[Problem]:
     receipt, kep = ctx.receipt, ctx.kep_model
     if receipt is None or kep is None:
         return
-    prr = _prr(ctx, kep, receipt)
-    if prr.model is None or prr.document is None or prr.model.kep_number is None:
+    prr = ctx.prr
+    if prr is None or prr.model is None or prr.document is None or prr.model.kep_number is None:
         return
     number = kep.kep_number.strip().lstrip("0")
     if prr.model.kep_number.strip().lstrip("0") != number:
@@ -283,13 +287,6 @@ def prr_mismatch(ctx: ReceiptContext) -> Iterator[Problem]:
             prr.document.position(("kep-number",)),
             path=prr.path,
         )
-
-
-def _prr(ctx: ReceiptContext, kep: models.Kep, receipt: models.Receipt) -> Loaded[models.PrrApproval]:
-    """The PRR file belongs to the KEP: its number and SIG come from kep.yaml."""
-    digits = kep.kep_number.strip()
-    number = int(digits) if digits.isdigit() else receipt.kep_number
-    return ctx.snapshot.prr(kep.owning_sig, number)
 
 
 def _needs_prr(ctx: ReceiptContext, kep: models.Kep) -> bool:

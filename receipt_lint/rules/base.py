@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar, overload
 
 from receipt_lint import models
@@ -131,7 +131,11 @@ class ReceiptContext:
         return cls(snapshot, file, release, column)
 
     def as_accepted(self) -> ReceiptContext:
-        return replace(self, column="accepted")
+        strict = ReceiptContext(self.snapshot, self.file, self.release, "accepted")
+        # What is already worked out (the receipt, its KEP, its PRR file) does
+        # not depend on the column: carry it over rather than look it up again.
+        vars(strict).update((name, value) for name, value in vars(self).items() if name != "column")
+        return strict
 
     @cached
     def loaded(self) -> Loaded[models.Receipt]:
@@ -158,6 +162,19 @@ class ReceiptContext:
     @cached
     def kep_model(self) -> models.Kep | None:
         return self.kep.model if self.agrees and self.kep else None
+
+    @cached
+    def prr(self) -> Loaded[models.PrrApproval] | None:
+        """The KEP's PRR approval file, when the agreement checks apply.
+
+        Its number and SIG come from kep.yaml (the file belongs to the KEP).
+        """
+        kep, receipt = self.kep_model, self.receipt
+        if kep is None or receipt is None:
+            return None
+        digits = kep.kep_number.strip()
+        number = int(digits) if digits.isdigit() else receipt.kep_number
+        return self.snapshot.prr(kep.owning_sig, number)
 
     def at(self, key: str) -> Position | None:
         document = self.loaded.document
