@@ -11,7 +11,6 @@ budget of a one-receipt pull-request check (README, "Decisions").
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -359,6 +358,8 @@ def _differs_from(repo: Repo, commit: str, path: str) -> bool:
         content = (repo.root / path).read_bytes()
     except OSError:
         return True  # deleted, or unreadable: let the check say what it is
+    import hashlib  # only here: loading OpenSSL costs 5 ms that a commit-to-commit check never needs
+
     header = b"blob %d\0" % len(content)
     # git's object id, not a security hash: sha1 in most repositories, sha256 in some.
     digest = hashlib.sha1(usedforsecurity=False) if len(commit) == 40 else hashlib.sha256()
