@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from receipt_lint.engine import (
     Options,
@@ -34,8 +34,7 @@ _PER_FILE = frozenset({"receipt-location", "duplicate-receipt"})
 _ILLEGAL = frozenset({"illegal-transition", "receipt-deleted", "release-changed"})
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     base: Tree
     head: Tree
     changed: frozenset[str]  # paths under releases/ and keps/ that differ

@@ -7,6 +7,7 @@ import datetime as dt
 import gc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from receipt_lint.findings import Finding, Severity
 from receipt_lint.layout import RELEASES, Misplaced, ReceiptFile, classify
@@ -25,8 +26,7 @@ from receipt_lint.versions import parse_release
 _MOVE_TO_AT_RISK = " (an accepted receipt must meet this: fix it, or move the receipt to at-risk)"
 
 
-@dataclass(frozen=True)
-class Transition:
+class Transition(NamedTuple):
     release: str
     kep: str
     from_state: str | None
@@ -51,8 +51,7 @@ class Result:
         return self.count(Severity.ERROR) > 0
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     now: dt.datetime
     release: str | None = None
     only_paths: frozenset[str] = frozenset()

@@ -16,9 +16,8 @@ import os
 import stat
 import subprocess
 import weakref
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from receipt_lint.loader import MAX_BYTES
 from receipt_lint.tree import MissingFile, TreeError, is_safe_relative
@@ -368,8 +367,7 @@ def _differs_from(repo: Repo, commit: str, path: str) -> bool:
     return blob != digest.hexdigest() or not stat.S_ISREG(mode)
 
 
-@dataclass(frozen=True)
-class CiContext:
+class CiContext(NamedTuple):
     """What the CI environment says about the change."""
 
     base: str | None

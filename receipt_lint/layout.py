@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from receipt_lint.names import STATES
 from receipt_lint.versions import parse_release
@@ -16,8 +16,7 @@ _ROOT_FILES = frozenset({"OWNERS", "README.md"})
 _RELEASE_FILES = frozenset({"OWNERS", "schedule.yaml", "README.md"})
 
 
-@dataclass(frozen=True)
-class ReceiptFile:
+class ReceiptFile(NamedTuple):
     """A path shaped ``releases/<release>/<state>/<number>.yaml``."""
 
     path: str
@@ -26,8 +25,7 @@ class ReceiptFile:
     number: int
 
 
-@dataclass(frozen=True)
-class Misplaced:
+class Misplaced(NamedTuple):
     path: str
     reason: str
 

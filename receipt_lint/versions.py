@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 RELEASE_NAME = re.compile(r"v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 _MILESTONE = re.compile(r"\s*(v?)([0-9]+)\.([0-9]+)\s*")
 NOT_TARGETING = "0.0"  # upstream's latest-milestone marker for "no release"
 
 
-@dataclass(frozen=True, order=True)
-class Version:
+class Version(NamedTuple):
     major: int
     minor: int
 
@@ -20,14 +19,13 @@ class Version:
         return f"v{self.major}.{self.minor}"
 
 
-@dataclass(frozen=True)
-class Milestone:
+class Milestone(NamedTuple):
     version: Version
     has_v: bool
 
 
 # Both parsers are cached: a check asks about the same few dozen texts
-# thousands of times, and frozen dataclasses are slow to build.
+# thousands of times.
 @functools.lru_cache(maxsize=4096)
 def parse_release(name: str) -> Version | None:
     """``v1.37`` -> Version(1, 37); anything else -> None."""

@@ -12,7 +12,7 @@ import datetime as dt
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar, overload
+from typing import Any, Generic, Literal, NamedTuple, TypeVar, overload
 
 from receipt_lint import models
 from receipt_lint.findings import Position, Severity
@@ -51,8 +51,7 @@ class cached(Generic[T]):
         return value
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """What a rule found; ``path`` defaults to the receipt being checked."""
 
     message: str
@@ -61,8 +60,7 @@ class Problem:
     severity: Severity | None = None
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     severity: Severity
     scope: Scope
@@ -87,8 +85,7 @@ def rule(
     return register
 
 
-@dataclass(frozen=True)
-class ReleaseInfo:
+class ReleaseInfo(NamedTuple):
     name: str
     version: Version
     schedule: Loaded[models.Schedule]
@@ -205,8 +202,7 @@ def release_info(snapshot: Snapshot, name: str, now: dt.datetime) -> ReleaseInfo
     return ReleaseInfo(name, version, snapshot.schedule(name), now)
 
 
-@dataclass(frozen=True)
-class Pairing:
+class Pairing(NamedTuple):
     """One receipt identity, (release, KEP), on both sides of a change."""
 
     kep: int
