@@ -23,7 +23,7 @@ from receipt_lint.engine import (
     tree_context,
 )
 from receipt_lint.findings import Finding
-from receipt_lint.layout import RELEASES, ReceiptFile, name_identity, receipt_files
+from receipt_lint.layout import RELEASES, ReceiptFile, name_identity, receipt_files, release_folder
 from receipt_lint.rules import ALL_RULES
 from receipt_lint.rules.base import Pairing, ReceiptContext, TransitionContext, release_info
 from receipt_lint.snapshot import Snapshot
@@ -45,7 +45,7 @@ def check_change(change: Change, options: Options) -> Result:
     base, head = Snapshot(change.base), Snapshot(change.head)
     pairings = pair_receipts(base, head, change.changed)
     touched_releases = {f.release for p in pairings for f in (p.base, p.head) if f is not None}
-    touched_releases |= {path.split("/")[1] for path in change.changed if _is_release_path(path)}
+    touched_releases |= {r for r in map(release_folder, change.changed) if r is not None}
     if options.release is not None:
         pairings = [p for p in pairings if options.release in _releases_of(p)]
     releases = {name: release_info(head, name, options.now) for name in touched_releases}
@@ -204,10 +204,6 @@ def _tree_findings(
 def release_files(tree: Tree, releases: Iterable[str]) -> list[str]:
     """The files of some release folders: a PR check lists those it touches, not all."""
     return sorted(path for release in releases for path in tree.files_under(f"{RELEASES}/{release}"))
-
-
-def _is_release_path(path: str) -> bool:
-    return path.startswith("releases/") and path.count("/") >= 2
 
 
 def _releases_of(pairing: Pairing) -> set[str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from receipt_lint.findings import Finding, Severity
-from receipt_lint.layout import RELEASES, Misplaced, ReceiptFile, classify
+from receipt_lint.layout import RELEASES, Misplaced, ReceiptFile, classify, release_folder
 from receipt_lint.rules import ALL_RULES
 from receipt_lint.rules.base import (
     Problem,
@@ -100,7 +100,7 @@ def tree_context(
     misplaced: list[Misplaced] = []
     folders: set[str] = set()
     for path in paths:
-        release = path.split("/")[1] if path.count("/") >= 2 else None
+        release = release_folder(path)
         if options.release is not None and release != options.release:
             continue
         if release is not None and parse_release(release) is not None:

@@ -19,6 +19,7 @@ import weakref
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from receipt_lint.layout import release_folder
 from receipt_lint.loader import MAX_BYTES
 from receipt_lint.tree import MissingFile, TreeError, is_safe_relative
 
@@ -316,9 +317,7 @@ def prefetch(repo: Repo, trees: tuple[Any, ...], changed: frozenset[str]) -> Non
     The listings of the touched release folders, and the ``cat-file``
     process; run in the thread that overlaps git with the imports.
     """
-    releases = {
-        path.split("/")[1] for path in changed if path.startswith("releases/") and path.count("/") >= 2
-    }
+    releases = {release for release in map(release_folder, changed) if release is not None}
     for tree in trees:
         if isinstance(tree, (CommitTree, IndexTree)):
             for release in sorted(releases):
@@ -342,14 +341,15 @@ def changed_paths(repo: Repo, base: str, head: str | None, *, staged: bool) -> f
     if head is None and not staged:
         # diff-index without a refreshed index also lists files that were only
         # touched: keep those whose content really differs.
-        names = {name for name in names if _differs_from(repo, base, name)}
+        base_tree = CommitTree(repo, base)
+        names = {name for name in names if _differs_from(base_tree, name)}
         names |= set(_lines(repo.git("ls-files", "--others", "--exclude-standard", "-z", "--", *_WATCHED)))
     return frozenset(names)
 
 
-def _differs_from(repo: Repo, commit: str, path: str) -> bool:
+def _differs_from(commit: CommitTree, path: str) -> bool:
     """Whether the working-tree file ``path`` differs from its blob in ``commit``."""
-    entry = CommitTree(repo, commit).entry(path)
+    repo, entry = commit.repo, commit.entry(path)
     try:
         info = os.lstat(repo.root / path)
         if entry is None or not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
@@ -361,7 +361,7 @@ def _differs_from(repo: Repo, commit: str, path: str) -> bool:
 
     header = b"blob %d\0" % len(content)
     # git's object id, not a security hash: sha1 in most repositories, sha256 in some.
-    digest = hashlib.sha1(usedforsecurity=False) if len(commit) == 40 else hashlib.sha256()
+    digest = hashlib.sha1(usedforsecurity=False) if len(commit.label) == 40 else hashlib.sha256()
     digest.update(header + content)
     mode, blob = entry
     return blob != digest.hexdigest() or not stat.S_ISREG(mode)

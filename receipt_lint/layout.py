@@ -54,6 +54,12 @@ def receipt_files(paths: Iterable[str]) -> Iterator[ReceiptFile]:
             yield placed
 
 
+def release_folder(path: str) -> str | None:
+    """The release folder a path under releases/ sits in (``releases/<here>/...``), if any."""
+    parts = path.split("/")
+    return parts[1] if len(parts) > 2 and parts[0] == RELEASES else None
+
+
 def name_identity(path: str) -> tuple[str, int] | None:
     """(release, number) from a receipt path's shape alone; None if it is not shaped so."""
     parts = path.split("/")
