@@ -7,7 +7,6 @@ so a newcomer sees in one command what the tool catches.
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 import tempfile
 from pathlib import Path
@@ -124,8 +123,8 @@ def _check_pull_request(root: Path, options: Options) -> Result:
 
 def run(stream: TextIO, keep: Path | None = None) -> int:
     from receipt_lint.engine import Options, check_all
-    from receipt_lint.models import parse_deadline
     from receipt_lint.reporters.text import report
+    from receipt_lint.times import parse_time
     from receipt_lint.tree import WorkTree
 
     with tempfile.TemporaryDirectory(prefix="receipt-lint-demo-") as scratch:
@@ -136,8 +135,7 @@ def run(stream: TextIO, keep: Path | None = None) -> int:
             f"An example kubernetes/enhancements checkout with release v1.37 is in {root}.\n"
             f"$ receipt-lint check --all --now {NOW}\n\n"
         )
-        now = parse_deadline(NOW)
-        assert isinstance(now, dt.datetime)
+        now = parse_time(NOW, bare_date="start")  # as `--now` reads it
         result = check_all(WorkTree(root), Options(now=now))
         report(result, stream)
         stream.write(

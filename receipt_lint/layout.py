@@ -6,7 +6,9 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
+from receipt_lint.findings import quoted
 from receipt_lint.names import STATES
+from receipt_lint.tree import is_safe_relative
 from receipt_lint.versions import parse_release
 
 RELEASES = "releases"
@@ -37,7 +39,7 @@ def classify(path: str) -> ReceiptFile | Misplaced | None:
         return None if parts[0] in _ROOT_FILES else Misplaced(path, _expected("a release folder"))
     release = parts[0]
     if parse_release(release) is None:
-        return Misplaced(path, f"{release!r} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
+        return Misplaced(path, f"{quoted(release)} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
     if len(parts) == 2:
         allowed = ", ".join(sorted(_RELEASE_FILES))
         return None if parts[1] in _RELEASE_FILES else Misplaced(path, _expected(allowed))
@@ -79,3 +81,18 @@ def _receipt_file(path: str, release: str, state: str, name: str) -> ReceiptFile
 
 def _expected(what: str) -> str:
     return f"unexpected file under releases/: this place holds only {what}"
+
+
+def kep_path_problem(path: str) -> str | None:
+    """Why a receipt's ``path`` is not canonical (design doc section 2), or None when it is.
+
+    Canonical means one spelling per folder: the same text finds the same
+    kep.yaml in the working tree and in git, and never leaves ``keps/``.
+    """
+    if path.startswith("/") or path.endswith("/"):
+        return "must not start or end with /"
+    if not is_safe_relative(path):
+        return "must not hold an empty, . or .. segment, a control character or a backslash"
+    if path.split("/")[0] == "keps":
+        return "is relative to keps/ already: drop the leading keps/"
+    return None

@@ -9,10 +9,11 @@ Schemas these models generate; a test keeps them equal.
 from __future__ import annotations
 
 import datetime as dt
-import re
+import itertools
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -20,13 +21,18 @@ from pydantic import (
     PositiveInt,
     StringConstraints,
     WithJsonSchema,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 # Re-exported, so models.STAGES and friends keep working.
+from receipt_lint.layout import kep_path_problem
 from receipt_lint.names import ACTIVE_STATES as ACTIVE_STATES
 from receipt_lint.names import FREEZES as FREEZES
 from receipt_lint.names import STAGES as STAGES
 from receipt_lint.names import STATES as STATES
+from receipt_lint.times import parse_time
+from receipt_lint.versions import ascii_number
 
 Stage = Literal["alpha", "beta", "stable", "deprecated", "disabled", "removed"]
 State = Literal["proposed", "accepted", "at-risk", "exception", "removed"]
@@ -34,34 +40,55 @@ Freeze = Literal["prr", "enhancements", "code", "docs"]
 Text = Annotated[str, StringConstraints(min_length=1)]
 
 
-def _kep_number(value: object) -> object:
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+def _ascii_number(value: object) -> object:
+    """A whole number in ASCII digits; the loader hands every scalar over as text."""
+    if isinstance(value, str):
+        number = ascii_number(value)
+        if number is None:
+            raise PydanticCustomError("ascii_number", "must be a whole number in ASCII digits, like 2140")
+        return number
     return value
 
 
-KepNumber = Annotated[
-    PositiveInt,
-    BeforeValidator(_kep_number),
-    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^[0-9]+$"}]}),
-]
+_NUMBER_SCHEMA = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^[0-9]+$"}]}
+KepNumber = Annotated[PositiveInt, BeforeValidator(_ascii_number), WithJsonSchema(_NUMBER_SCHEMA)]
+DayCount = Annotated[PositiveInt, BeforeValidator(_ascii_number), WithJsonSchema(_NUMBER_SCHEMA)]
 ImplementationPr = Annotated[
     str,
     StringConstraints(pattern=r"^https://github\.com/kubernetes[a-z0-9-]*/[A-Za-z0-9._-]+/pull/[0-9]+/?$"),
+]
+
+
+def _canonical_kep_path(value: str) -> str:
+    why = kep_path_problem(value)
+    if why is not None:
+        raise PydanticCustomError(
+            "kep_path",
+            "{why}: write the KEP folder relative to keps/, like sig-node/1287-in-place-update-pod-resources",
+            {"why": why},
+        )
+    return value
+
+
+# The same rule as kep_path_problem, for editors: segments of printable characters
+# other than / and \, none of them . or .., and not starting with keps/.
+_KEP_PATH_PATTERN = r"^(?!keps(/|$))(?!(.*/)?\.\.?(/|$))[^/\\\x00-\x1f]+(/[^/\\\x00-\x1f]+)*$"
+KepPath = Annotated[
+    str,
+    AfterValidator(_canonical_kep_path),
+    WithJsonSchema({"type": "string", "pattern": _KEP_PATH_PATTERN}),
 ]
 DocsPr = Annotated[str, StringConstraints(pattern=r"^https://github\.com/kubernetes/website/pull/[0-9]+/?$")]
 
 
 def parse_deadline(value: object) -> object:
-    """A bare date means the end of that day in UTC; a naive time means UTC."""
+    """A bare date means the end of that day in UTC; a naive time means UTC (``times``)."""
     if not isinstance(value, str):
         return value
-    text = value.strip()
-    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-        day = dt.date.fromisoformat(text)
-        return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
-    parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    try:
+        return parse_time(value, bare_date="end")
+    except ValueError as error:
+        raise PydanticCustomError("deadline", str(error)) from None
 
 
 Deadline = Annotated[
@@ -77,7 +104,7 @@ class _Strict(BaseModel):
 
 class ExceptionRequest(_Strict):
     freeze: Freeze
-    additional_days: PositiveInt = Field(alias="additional-days")
+    additional_days: DayCount = Field(alias="additional-days")
     reason: Text
     risks_of_adding: Text = Field(alias="risks-of-adding")
     risks_of_cutting: Text = Field(alias="risks-of-cutting")
@@ -90,7 +117,7 @@ class Receipt(_Strict):
     title: Text
     kep_number: KepNumber = Field(alias="kep-number")
     owning_sig: Text = Field(alias="owning-sig")
-    path: Text
+    path: KepPath
     tracking_status: State = Field(alias="tracking-status")
     stage: Stage
     implementation_prs: list[ImplementationPr] | None = Field(None, alias="implementation-prs")
@@ -184,6 +211,23 @@ class Schedule(_Strict):
     code_freeze: Deadline | None = Field(None, alias="code-freeze")
     docs_freeze: Deadline | None = Field(None, alias="docs-freeze")
     release: Deadline | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Schedule:
+        """Each date no earlier than the one before it (the optional ones where present)."""
+        dates = [(key, getattr(self, key.replace("-", "_"))) for key in SCHEDULE_ORDER]
+        present = [(key, value) for key, value in dates if value is not None]
+        for (earlier, first), (later, second) in itertools.pairwise(present):
+            if second < first:
+                raise PydanticCustomError(
+                    "date_order",
+                    "{later} is before {earlier}: the dates go " + ", ".join(SCHEDULE_ORDER),
+                    {"later": later, "earlier": earlier, "key": later},
+                )
+        return self
+
+
+SCHEDULE_ORDER = ("prr-freeze", "enhancements-freeze", "code-freeze", "docs-freeze", "release")
 
 
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {

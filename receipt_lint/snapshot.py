@@ -15,7 +15,7 @@ from typing import Any, Generic, NamedTuple, TypeVar, cast
 from pydantic import BaseModel, ValidationError
 
 from receipt_lint import models
-from receipt_lint.findings import Position
+from receipt_lint.findings import Position, quoted
 from receipt_lint.loader import Document, YamlError, load
 from receipt_lint.tree import MissingFile, Tree, TreeError
 
@@ -65,9 +65,12 @@ def _schema_problem(document: Document, error: Any) -> SchemaProblem:
     where = ".".join(str(part) for part in location) or "(top level)"
     kind = error["type"]
     if kind == "missing":
-        return SchemaProblem(f"missing required key {where!r}", document.position(location[:-1]))
+        return SchemaProblem(f"missing required key {quoted(where)}", document.position(location[:-1]))
     if kind == "extra_forbidden":
-        return SchemaProblem(f"unknown key {where!r} (a typo?)", document.key_position(location))
+        return SchemaProblem(f"unknown key {quoted(where)} (a typo?)", document.key_position(location))
+    key = (error.get("ctx") or {}).get("key")
+    if isinstance(key, str):  # a whole-file check (dates out of order) names the key it is about
+        return SchemaProblem(error["msg"], document.position((key,)))
     return SchemaProblem(f"{where}: {error['msg']}", document.position(location))
 
 
@@ -119,22 +122,32 @@ class Snapshot:
         return self._get(f"releases/{release}/schedule.yaml", models.Schedule)
 
     @cached_property
-    def prr_approvers(self) -> frozenset[str]:
-        """Logins in ``prod-readiness-approvers`` and its ``-emeritus`` alias."""
+    def aliases(self) -> dict[str, list[str]]:
+        """``OWNERS_ALIASES``: alias name -> logins (an empty mapping when it is missing or odd)."""
         aliases = _read_mapping(self.tree, "OWNERS_ALIASES").get("aliases")
         if not isinstance(aliases, dict):
-            return frozenset()
-        names = ("prod-readiness-approvers", "prod-readiness-approvers-emeritus")
-        return frozenset(normalize_login(login) for name in names for login in _strings(aliases.get(name)))
+            return {}
+        return {name: _strings(logins) for name, logins in aliases.items()}
 
-    def release_owners(self, release: str) -> frozenset[str]:
-        """Logins in ``releases/<release>/OWNERS`` (approvers and reviewers), read once."""
+    @cached_property
+    def prr_approvers(self) -> frozenset[str]:
+        """Logins in ``prod-readiness-approvers`` and its ``-emeritus`` alias."""
+        names = ("prod-readiness-approvers", "prod-readiness-approvers-emeritus")
+        return frozenset(normalize_login(login) for name in names for login in self.aliases.get(name, []))
+
+    def release_approvers(self, release: str) -> frozenset[str]:
+        """The ``approvers`` of ``releases/<release>/OWNERS``, aliases expanded, read once.
+
+        Only approvers approve (reviewers review); a name that is an alias in
+        ``OWNERS_ALIASES`` stands for its members, as Kubernetes' OWNERS files
+        use them.
+        """
         if release not in self._owners:
             owners = _read_mapping(self.tree, f"releases/{release}/OWNERS")
-            keys = ("approvers", "reviewers")
-            self._owners[release] = frozenset(
-                normalize_login(login) for key in keys for login in _strings(owners.get(key))
-            )
+            logins: set[str] = set()
+            for name in _strings(owners.get("approvers")):
+                logins.update(self.aliases.get(name.strip(), [name]))
+            self._owners[release] = frozenset(normalize_login(login) for login in logins)
         return self._owners[release]
 
 

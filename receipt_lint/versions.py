@@ -40,3 +40,15 @@ def parse_milestone(text: str | None) -> Milestone | None:
     if match is None:
         return None
     return Milestone(Version(int(match[2]), int(match[3])), has_v=bool(match[1]))
+
+
+_ASCII_NUMBER = re.compile(r"[0-9]+")
+
+
+def ascii_number(text: str | None) -> int | None:
+    """``"2140"`` -> 2140; anything but ASCII digits (``"4563²"``, ``" 4563 "``, ``"4563.0"``) -> None.
+
+    ``str.isdigit`` says yes to superscripts and Arabic-Indic digits, which
+    ``int`` then refuses or reads as another number.
+    """
+    return int(text) if text is not None and _ASCII_NUMBER.fullmatch(text) else None
