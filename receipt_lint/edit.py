@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from receipt_lint.findings import quoted
 from receipt_lint.loader import YamlError, compose
 
 
@@ -36,7 +37,7 @@ def set_value(text: str, path: tuple[str, ...], value: str, *, quote: str = "") 
 def _set(text: str, mapping: Any, path: tuple[str, ...], value: str, quote: str) -> str:
     key, rest = path[0], path[1:]
     if mapping.flow_style:
-        raise EditError(f"{key!r} sits in a flow mapping ({{...}}): edit it by hand")
+        raise EditError(f"{quoted(key)} sits in a flow mapping ({{...}}): edit it by hand")
     node = _child(mapping, key)
     if node is None:
         return _insert(text, mapping, path, value, quote)
@@ -44,10 +45,10 @@ def _set(text: str, mapping: Any, path: tuple[str, ...], value: str, quote: str)
         if node.id == "scalar" and node.value in ("", "~", "null") and not node.style:
             return _replace_span(text, node, _block(rest, value, quote, _indent_of(mapping) + 2))
         if node.id != "mapping":
-            raise EditError(f"{key!r} is not a mapping: edit it by hand")
+            raise EditError(f"{quoted(key)} is not a mapping: edit it by hand")
         return _set(text, node, rest, value, quote)
     if node.id != "scalar" or node.style in ("|", ">") or node.start_mark.line != node.end_mark.line:
-        raise EditError(f"{key!r} is not a one-line value: edit it by hand")
+        raise EditError(f"{quoted(key)} is not a one-line value: edit it by hand")
     if not node.style and node.value in ("", "~", "null") and node.start_mark.index == node.end_mark.index:
         return text[: node.start_mark.index] + " " + _scalar(value, quote) + text[node.end_mark.index :]
     return text[: node.start_mark.index] + _scalar(value, node.style or "") + text[node.end_mark.index :]
@@ -61,7 +62,7 @@ def _insert(text: str, mapping: Any, path: tuple[str, ...], value: str, quote: s
     indent = _indent_of(mapping)
     addition = " " * indent + path[0] + ":" + _block(path[1:], value, quote, indent + 2, leading=" ")
     if not mapping.value:
-        raise EditError(f"cannot add {path[0]!r} to an empty mapping: edit it by hand")
+        raise EditError(f"cannot add {quoted(str(path[0]))} to an empty mapping: edit it by hand")
     end = mapping.value[-1][1].end_mark.index
     line_end = text.find("\n", end)
     if line_end == -1:

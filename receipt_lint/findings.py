@@ -29,3 +29,11 @@ class Finding(NamedTuple):
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line or 0, self.column or 0, self.rule)
+
+
+_ESCAPES = {i: f"\\x{i:02x}" for i in range(32)} | {ord("\n"): "\\n", ord("\t"): "\\t", ord('"'): '\\"'}
+
+
+def quoted(text: str) -> str:
+    """``text`` in double quotes for a message, control characters made visible (``\\n``, ``\\x00``)."""
+    return '"' + text.translate(_ESCAPES) + '"'

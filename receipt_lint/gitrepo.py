@@ -19,9 +19,10 @@ import weakref
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from receipt_lint.findings import quoted
 from receipt_lint.layout import release_folder
 from receipt_lint.loader import MAX_BYTES
-from receipt_lint.tree import MissingFile, TreeError, is_safe_relative
+from receipt_lint.tree import SYMLINKED_FILE, MissingFile, TreeError, is_safe_relative
 
 _WATCHED = ("releases", "keps")
 _SUBMODULE = 0o160000
@@ -98,7 +99,7 @@ def resolve_commits(repo: Repo, revs: dict[str, str]) -> dict[str, str]:
     for role, rev in revs.items():
         if found.get(rev) is None:
             raise GitError(
-                f"{role} revision {rev!r} is not in this clone: fetch it, e.g. "
+                f"{role} revision {quoted(rev)} is not in this clone: fetch it, e.g. "
                 f"`git fetch origin {rev}` (or `git fetch --unshallow` in a shallow clone)"
             )
     return {role: found[rev] or "" for role, rev in revs.items()}
@@ -217,13 +218,15 @@ class CommitTree:
         if prefix not in self._listings:
             # No -l: sizes would cost a lookup per blob; the cat-file header has them.
             listing = self.repo.git("ls-tree", "-r", "-z", "--full-tree", self.label, "--", prefix)
-            self._listings[prefix] = dict(_ls_tree_entry(line) for line in _lines(listing))
+            entries = (_ls_tree_entry(line) for line in _lines(listing))
+            # A symlink named ``prefix`` is listed as itself: it is no folder of files.
+            self._listings[prefix] = {path: entry for path, entry in entries if path.startswith(prefix + "/")}
         return self._listings[prefix]
 
     def entry(self, path: str) -> Entry | None:
         """(mode, object id) of ``path``; None when the commit has no such file."""
-        if not is_safe_relative(path) or "\n" in path:
-            raise TreeError(f"{path!r} is not a plain path inside the repository")
+        if not is_safe_relative(path):
+            raise TreeError(f"{quoted(path)} is not a plain path inside the repository")
         for prefix, listing in self._listings.items():
             if path.startswith(prefix + "/"):
                 return listing.get(path)
@@ -270,7 +273,7 @@ def _ls_tree_entry(line: str) -> tuple[str, Entry]:
 
 def _read_blob(repo: Repo, path: str, mode: int, sha: str) -> bytes:
     if stat.S_ISLNK(mode):
-        raise TreeError(f"{path} is a symlink; receipts and KEP files must be regular files")
+        raise TreeError(f"{path} {SYMLINKED_FILE}")
     if mode == _SUBMODULE:
         raise TreeError(f"{path} is a submodule, not a file")
     if stat.S_ISDIR(mode):
@@ -349,7 +352,11 @@ def changed_paths(repo: Repo, base: str, head: str | None, *, staged: bool) -> f
 
 def _differs_from(commit: CommitTree, path: str) -> bool:
     """Whether the working-tree file ``path`` differs from its blob in ``commit``."""
-    repo, entry = commit.repo, commit.entry(path)
+    repo = commit.repo
+    try:
+        entry = commit.entry(path)
+    except TreeError:
+        return True  # a name git can list but not look up (a newline in it): the check reports it
     try:
         info = os.lstat(repo.root / path)
         if entry is None or not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:

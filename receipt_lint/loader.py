@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from receipt_lint.findings import Position
+from receipt_lint.findings import Position, quoted
 
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 64
@@ -195,7 +195,7 @@ class _Builder:
             if key in result:
                 first = _position(*keys[child])
                 raise YamlError(
-                    f"duplicate key {key!r} (first defined on line {first.line})",
+                    f"duplicate key {quoted(key)} (first defined on line {first.line})",
                     _mark(key_node),
                 )
             mark = key_node.start_mark
@@ -220,7 +220,7 @@ def _refuse(node: Any, nodes: int, depth: int) -> None:
         raise YamlError(f"more than {MAX_NODES:,} values (an alias bomb?)", _mark(node))
     if depth > MAX_DEPTH:
         raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels", _mark(node))
-    raise YamlError(f"tag {node.tag!r} is not allowed in this file", _mark(node))
+    raise YamlError(f"tag {quoted(node.tag)} is not allowed in this file", _mark(node))
 
 
 def _scalar(node: Any) -> str | None:

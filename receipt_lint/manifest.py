@@ -17,7 +17,7 @@ from typing import Any
 
 from receipt_lint import models
 from receipt_lint.engine import Options, check_all
-from receipt_lint.layout import ReceiptFile, receipt_files
+from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files
 from receipt_lint.snapshot import Snapshot
 from receipt_lint.tree import Tree
 from receipt_lint.versions import parse_milestone, parse_release
@@ -91,7 +91,7 @@ def _entry(snapshot: Snapshot, file: ReceiptFile, release: str, problems: list[s
             file.path,
             problems,
         )
-    kep = snapshot.kep(receipt.path.strip("/")).model if ".." not in receipt.path else None
+    kep = snapshot.kep(receipt.path).model if kep_path_problem(receipt.path) is None else None
     return Entry(
         receipt.kep_number,
         receipt.title,

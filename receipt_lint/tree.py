@@ -2,8 +2,12 @@
 
 A ``Tree`` is what the rules read: for ``check --all`` the working tree on
 disk.  Paths are repo-relative with ``/``.  Nothing outside the repository is
-read: ``..`` and absolute paths are refused, a symlink that resolves outside
-the root is refused, and only regular files are read (a FIFO would hang).
+read: ``..``, ``.``, empty segments and absolute paths are refused, and only
+regular files are read (a FIFO would hang).
+
+No symlink below the root is followed, inside the repository or out: git's
+trees cannot follow one (a symlinked folder reads as missing, a symlinked file
+as a link), and the verdict must not depend on the mode (design doc section 2).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
+from receipt_lint.findings import quoted
 from receipt_lint.loader import MAX_BYTES
 
 
@@ -36,9 +41,22 @@ class Tree(Protocol):
     def files_under(self, prefix: str) -> list[str]: ...
 
 
+_NOT_IN_PATHS = frozenset(chr(code) for code in range(32)) | {"\\"}
+
+
 def is_safe_relative(path: str) -> bool:
+    """A plain repo-relative path: no empty, ``.`` or ``..`` segment, no control character or backslash."""
     parts = path.split("/")
-    return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts
+    return (
+        bool(path)
+        and "" not in parts
+        and "." not in parts
+        and ".." not in parts
+        and _NOT_IN_PATHS.isdisjoint(path)
+    )
+
+
+SYMLINKED_FILE = "is a symlink; receipts and KEP files must be regular files"
 
 
 class WorkTree:
@@ -49,43 +67,34 @@ class WorkTree:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._root_text = str(self.root)
-        self._real_dirs: dict[str, str] = {}
+        self._linked: dict[str, str | None] = {"": None}
 
     def _inside(self, path: str) -> str:
-        """The absolute path of ``path``, once its folder is known to be inside the root."""
+        """The absolute path of ``path``, once no folder on its way is a symlink."""
         if not is_safe_relative(path):
-            raise TreeError(f"{path!r} is not a plain path inside the repository")
-        full = os.path.join(self._root_text, path)
-        if not self._contained(self._real_dir(os.path.dirname(full))):
-            raise TreeError(f"{path} is under a symlink that leads outside the repository")
-        return full
+            raise TreeError(f"{quoted(path)} is not a plain path inside the repository")
+        linked = self._linked_folder(os.path.dirname(path))
+        if linked is not None:
+            raise TreeError(f"{linked} is a symlink: receipt-lint, like git, does not follow it")
+        return os.path.join(self._root_text, path)
 
-    def _real_dir(self, folder: str) -> str:
-        """realpath of a folder below the root, cached per folder.
+    def _linked_folder(self, folder: str) -> str | None:
+        """The first folder on the way to ``folder`` (repo-relative) that is a symlink, if any.
 
-        Built from the parent's: a folder that is not a symlink costs one
-        lstat, where ``os.path.realpath`` would lstat every component from
-        ``/`` for each of the ~700 KEP folders.
+        Cached per folder and built from the parent's answer: one lstat per
+        folder of a ``check --all``, however many files it holds.
         """
-        real = self._real_dirs.get(folder)
-        if real is None:
-            real = self._real_dirs[folder] = self._resolve_dir(folder)
-        return real
-
-    def _resolve_dir(self, folder: str) -> str:
-        parent, name = os.path.split(folder)
-        if folder == self._root_text or not self._contained(parent):
-            return os.path.realpath(folder)
-        try:
-            is_link = stat.S_ISLNK(os.lstat(folder).st_mode)
-        except OSError:
-            is_link = False  # missing: the open that follows says so
-        if is_link:
-            return os.path.realpath(folder)
-        return os.path.join(self._real_dir(parent), name)
-
-    def _contained(self, real: str) -> bool:
-        return real == self._root_text or real.startswith(self._root_text + os.sep)
+        if folder in self._linked:
+            return self._linked[folder]
+        found = self._linked_folder(os.path.dirname(folder))
+        if found is None:
+            try:
+                is_link = stat.S_ISLNK(os.lstat(os.path.join(self._root_text, folder)).st_mode)
+            except OSError:
+                is_link = False  # missing: the open that follows says so
+            found = folder if is_link else None
+        self._linked[folder] = found
+        return found
 
     def read(self, path: str) -> bytes:
         fd = self._open(path, self._inside(path))
@@ -102,38 +111,31 @@ class WorkTree:
             os.close(fd)
 
     def _open(self, path: str, full: str) -> int:
-        """Open without following a final symlink, then follow it only if it stays inside.
+        """Open without following a symlink; O_NONBLOCK keeps a FIFO from hanging the open.
 
         One ``open`` instead of lstat, stat and open: this runs for every file
-        of ``check --all``.  O_NONBLOCK keeps a FIFO from hanging the open.
+        of ``check --all``.
         """
         try:
-            try:
-                return os.open(full, _OPEN_FLAGS | os.O_NOFOLLOW)
-            except OSError as error:
-                if error.errno != errno.ELOOP:
-                    raise
-            real = os.path.realpath(full)
-            if not self._contained(real):
-                raise TreeError(f"{path} is a symlink that leads outside the repository")
-            return os.open(real, _OPEN_FLAGS)
+            return os.open(full, _OPEN_FLAGS | os.O_NOFOLLOW)
         except FileNotFoundError:
             raise MissingFile(f"{path} does not exist") from None
         except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise TreeError(f"{path} {SYMLINKED_FILE}") from None
             raise TreeError(f"{path} cannot be read: {error.strerror}") from None
 
     def exists(self, path: str) -> bool:
+        """Whether a file (not a folder) is there, as git would list it: a symlink counts."""
         try:
             full = self._inside(path)
-        except TreeError:
+            return not stat.S_ISDIR(os.lstat(full).st_mode)
+        except (TreeError, OSError):
             return False
-        if os.path.islink(full) and not self._contained(os.path.realpath(full)):
-            return False
-        return os.path.isfile(full)
 
     def files_under(self, prefix: str) -> list[str]:
         top = self.root / prefix
-        if top.is_symlink() or not top.is_dir():
+        if not is_safe_relative(prefix) or self._linked_folder(prefix) is not None or not top.is_dir():
             return []
         return sorted(_walk(top, prefix))
 
@@ -159,10 +161,14 @@ def _read_at_most(fd: int, size: int, limit: int) -> bytes:
 
 
 def _walk(folder: Path, relative: str) -> Iterator[str]:
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            child = f"{relative}/{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
-                yield from _walk(Path(entry.path), child)
-            else:
-                yield child
+    try:
+        with os.scandir(folder) as found:
+            entries = list(found)
+    except OSError:
+        return  # an unreadable folder holds nothing we can check
+    for entry in entries:
+        child = f"{relative}/{entry.name}"
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path), child)
+        else:
+            yield child

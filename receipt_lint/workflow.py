@@ -17,7 +17,7 @@ from pathlib import Path
 
 from receipt_lint import models
 from receipt_lint.edit import EditError, set_value
-from receipt_lint.findings import Severity
+from receipt_lint.findings import Severity, quoted
 from receipt_lint.layout import ReceiptFile, receipt_files
 from receipt_lint.loader import YamlError, load
 from receipt_lint.rules import AGREEMENT_RULES
@@ -45,7 +45,7 @@ class Workspace:
 
     def release_dir(self, release: str) -> Path:
         if parse_release(release) is None:
-            raise WorkflowError(f"{release!r} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
+            raise WorkflowError(f"{quoted(release)} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
         folder = self.root / "releases" / release
         if not (folder / "OWNERS").is_file():
             raise WorkflowError(f"release {release} does not exist: `receipt-lint create-release {release}`")
@@ -88,7 +88,7 @@ class Workspace:
 
 def create_release(ws: Workspace, release: str, owners: list[str], dates: dict[str, str], say: Say) -> None:
     if parse_release(release) is None:
-        raise WorkflowError(f"{release!r} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
+        raise WorkflowError(f"{quoted(release)} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
     folder = ws.root / "releases" / release
     if folder.exists():
         raise WorkflowError(f"releases/{release} already exists")
@@ -252,7 +252,7 @@ def _kep(ws: Workspace, kep_ref: str) -> tuple[int, str]:
     kep_path = kep_ref.strip("/").removeprefix("keps/")
     match = re.fullmatch(r"(?:[^/]+/)+([0-9]+)-[^/]+", kep_path)
     if match is None or ".." in kep_path.split("/"):
-        raise WorkflowError(f"{kep_ref!r} is not a KEP folder like sig-node/1287-in-place-update")
+        raise WorkflowError(f"{quoted(kep_ref)} is not a KEP folder like sig-node/1287-in-place-update")
     if not WorkTree(ws.root).exists(f"keps/{kep_path}/kep.yaml"):
         raise WorkflowError(f"there is no keps/{kep_path}/kep.yaml")
     return int(match[1]), kep_path
@@ -269,7 +269,7 @@ def _write_new_receipt(
     ws: Workspace, number: int, kep_path: str, stage: str, release: str, state: str, extra: str, say: Say
 ) -> None:
     if stage not in models.STAGES:
-        raise WorkflowError(f"--stage {stage!r}: use one of {', '.join(models.STAGES)}")
+        raise WorkflowError(f"--stage {quoted(stage)}: use one of {', '.join(models.STAGES)}")
     if ws.receipt(number, release) is not None:
         raise WorkflowError(f"KEP {number} already has a receipt in {release}")
     kep = ws.snapshot.kep(kep_path)

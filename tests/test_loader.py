@@ -40,7 +40,7 @@ ALIAS_BOMB = b"".join(
 @pytest.mark.parametrize(
     ("raw", "message", "position"),
     [
-        (b"a: 1\na: 2\n", "duplicate key 'a' (first defined on line 1)", Position(2, 1)),
+        (b"a: 1\na: 2\n", 'duplicate key "a" (first defined on line 1)', Position(2, 1)),
         (b"a: 1\n---\nb: 2\n", "expected a single document", Position(2, 1)),
         (b"- a\n- b\n", "top level must be a mapping", Position(1, 1)),
         (b"", "file is empty", None),

@@ -46,7 +46,43 @@ RECEIPT_CASES = [
         "path: sig-architecture/nope",
         {("kep-not-found", ACCEPTED, 4)},
     ),
-    ("path: sig-architecture/2140-receipts", "path: ../../etc", {("kep-not-found", ACCEPTED, 4)}),
+    ("path: sig-architecture/2140-receipts", "path: ../../etc", {("receipt-schema", ACCEPTED, 4)}),
+    # design doc section 2: one spelling per folder, in every mode
+    (
+        "path: sig-architecture/2140-receipts",
+        "path: ./sig-architecture/2140-receipts",
+        {("receipt-schema", ACCEPTED, 4)},
+    ),
+    (
+        "path: sig-architecture/2140-receipts",
+        "path: sig-architecture/2140-receipts/.",
+        {("receipt-schema", ACCEPTED, 4)},
+    ),
+    (
+        "path: sig-architecture/2140-receipts",
+        "path: sig-architecture//2140-receipts",
+        {("receipt-schema", ACCEPTED, 4)},
+    ),
+    (
+        "path: sig-architecture/2140-receipts",
+        "path: /sig-architecture/2140-receipts",
+        {("receipt-schema", ACCEPTED, 4)},
+    ),
+    (
+        "path: sig-architecture/2140-receipts",
+        "path: sig-architecture/2140-receipts/",
+        {("receipt-schema", ACCEPTED, 4)},
+    ),
+    (
+        "path: sig-architecture/2140-receipts",
+        'path: "sig-architecture/2140-receipts\\0x"',
+        {("receipt-schema", ACCEPTED, 4)},
+    ),
+    (
+        "path: sig-architecture/2140-receipts",
+        "path: keps/sig-architecture/2140-receipts",
+        {("receipt-schema", ACCEPTED, 4)},
+    ),
     ("stage: alpha", "stage: alpha\nimplemention-prs: []", {("receipt-schema", ACCEPTED, 7)}),
     (
         "stage: alpha",
@@ -292,7 +328,9 @@ def test_symlinks_out_of_the_repository_are_not_followed(check: Checker, tmp_pat
     result = check({})
     assert ("kep-not-found", ACCEPTED, 4) in found(result)
     messages = [f.message for f in result.findings if f.rule == "yaml-syntax"]
-    assert messages == ["releases/v1.37/at-risk/7.yaml is a symlink that leads outside the repository"]
+    assert messages == [
+        "releases/v1.37/at-risk/7.yaml is a symlink; receipts and KEP files must be regular files"
+    ]
 
 
 def test_a_fifo_is_not_read(check: Checker, tmp_path: Path) -> None:

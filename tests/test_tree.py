@@ -23,40 +23,60 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-def test_reads_a_file_and_a_symlink_that_stays_inside(repo: Path) -> None:
-    (repo / "keps/link.yaml").symlink_to(repo / "keps/sig-x/kep.yaml")
-    (repo / "keps/relative.yaml").symlink_to("sig-x/kep.yaml")
+def test_reads_a_plain_file(repo: Path) -> None:
     tree = WorkTree(repo)
     assert tree.read("keps/sig-x/kep.yaml") == b"title: x\n"
-    assert tree.read("keps/link.yaml") == b"title: x\n"
-    assert tree.read("keps/relative.yaml") == b"title: x\n"
-    assert tree.exists("keps/link.yaml")
+    assert tree.exists("keps/sig-x/kep.yaml")
 
 
-def test_follows_folder_symlinks_only_while_they_stay_inside(repo: Path) -> None:
+def test_follows_no_symlink_inside_the_repository_as_git_cannot(repo: Path) -> None:
+    """Design doc section 2: the same verdict in every mode, and git never follows a link."""
+    (repo / "keps/link.yaml").symlink_to(repo / "keps/sig-x/kep.yaml")
+    (repo / "keps/relative.yaml").symlink_to("sig-x/kep.yaml")
     (repo / "keps/alias").symlink_to("sig-x")
-    (repo / "keps/sig-x/deeper").symlink_to(repo.parent)
     tree = WorkTree(repo)
-    assert tree.read("keps/alias/kep.yaml") == b"title: x\n"
-    for path in ("keps/alias/deeper/outside.yaml", "keps/sig-x/deeper/outside.yaml"):
-        with pytest.raises(TreeError, match="symlink that leads outside"):
+    for path in ("keps/link.yaml", "keps/relative.yaml"):
+        with pytest.raises(TreeError, match="is a symlink; receipts and KEP files must be regular files"):
             tree.read(path)
+        assert tree.exists(path)  # listed, as git lists a link
+    with pytest.raises(
+        TreeError, match="keps/alias is a symlink: receipt-lint, like git, does not follow it"
+    ):
+        tree.read("keps/alias/kep.yaml")
+    assert not tree.exists("keps/alias/kep.yaml")
+    assert tree.files_under("keps/alias") == []
 
 
 def test_refuses_symlinks_that_lead_outside(repo: Path) -> None:
     (repo / "keps/leak.yaml").symlink_to(repo.parent / "outside.yaml")
     (repo / "keps/chain.yaml").symlink_to("leak.yaml")
     (repo / "keps/sig-out").symlink_to(repo.parent)
+    (repo / "keps/sig-x/deeper").symlink_to(repo.parent)
     tree = WorkTree(repo)
-    for path in ("keps/leak.yaml", "keps/chain.yaml", "keps/sig-out/outside.yaml"):
-        with pytest.raises(TreeError, match="symlink that leads outside"):
+    for path in (
+        "keps/leak.yaml",
+        "keps/chain.yaml",
+        "keps/sig-out/outside.yaml",
+        "keps/sig-x/deeper/outside.yaml",
+    ):
+        with pytest.raises(TreeError, match="symlink"):
             tree.read(path)
-        assert not tree.exists(path)
+    assert not tree.exists("keps/sig-out/outside.yaml")
 
 
 def test_refuses_paths_that_are_not_plain(repo: Path) -> None:
     tree = WorkTree(repo)
-    for path in ("../outside.yaml", "/etc/passwd", "keps//sig-x/kep.yaml", ""):
+    for path in (
+        "../outside.yaml",
+        "/etc/passwd",
+        "keps//sig-x/kep.yaml",
+        "",
+        "./keps/sig-x/kep.yaml",
+        "keps/sig-x/./kep.yaml",
+        "keps/sig-x/kep.yaml\0x",
+        "keps/a\nb.yaml",
+        "keps\\sig-x",
+    ):
         with pytest.raises(TreeError, match="not a plain path"):
             tree.read(path)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+# A file name git hands over that is not UTF-8 reaches us with surrogate escapes:
+# written out, it shows as \udcff rather than stopping the report.
+UNDECODABLE = "backslashreplace"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 

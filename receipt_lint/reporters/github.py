@@ -16,7 +16,7 @@ from typing import TextIO
 
 from receipt_lint.engine import Result
 from receipt_lint.findings import Finding, Severity
-from receipt_lint.reporters import one_line
+from receipt_lint.reporters import UNDECODABLE, one_line
 from receipt_lint.reporters.text import format_finding, summary
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "notice"}
@@ -59,7 +59,7 @@ def report(result: Result, stream: TextIO, *, color: bool = False) -> None:
     stream.write(f"::{token}::\n")
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:
-        with open(summary_path, "a", encoding="utf-8") as handle:
+        with open(summary_path, "a", encoding="utf-8", errors=UNDECODABLE) as handle:
             handle.write(markdown(result))
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from receipt_lint import models
-from receipt_lint.findings import Severity
+from receipt_lint.findings import Severity, quoted
 from receipt_lint.rules.base import Problem, ReceiptContext, rule
 from receipt_lint.snapshot import Loaded, normalize_login
-from receipt_lint.versions import NOT_TARGETING, Version, parse_milestone
+from receipt_lint.versions import NOT_TARGETING, Version, ascii_number, parse_milestone
 
 IMPLEMENTABLE = frozenset({"implementable", "implemented"})
 PRR_SINCE = Version(1, 21)
@@ -35,11 +35,8 @@ def kep_not_found(ctx: ReceiptContext) -> Iterator[Problem]:
     if receipt is None or not ctx.agrees:
         return
     if ctx.kep is None:
-        yield Problem(
-            f"path {receipt.path!r} must be a folder relative to keps/ that stays inside it",
-            ctx.value_at("path"),
-        )
-    elif ctx.kep.missing:
+        return  # a path that is not canonical is a receipt-schema error
+    if ctx.kep.missing:
         yield Problem(
             f"there is no {ctx.kep.path}: set path to the KEP folder relative to keps/",
             ctx.value_at("path"),
@@ -88,7 +85,7 @@ def kep_mismatch(ctx: ReceiptContext) -> Iterator[Problem]:
     receipt, kep = ctx.receipt, ctx.kep_model
     if receipt is None or kep is None:
         return
-    if kep.kep_number.strip().lstrip("0") != str(receipt.kep_number):
+    if ascii_number(kep.kep_number.strip()) != receipt.kep_number:
         yield Problem(
             f"kep-number is {receipt.kep_number} but {_kep_file(ctx)} says {kep.kep_number}",
             ctx.value_at("kep-number"),
@@ -100,7 +97,7 @@ def kep_mismatch(ctx: ReceiptContext) -> Iterator[Problem]:
         )
     if kep.title.strip() != receipt.title.strip():
         yield Problem(
-            f"title differs from {_kep_file(ctx)}: copy its title ({kep.title!r})",
+            f"title differs from {_kep_file(ctx)}: copy its title ({quoted(kep.title)})",
             ctx.value_at("title"),
             severity=Severity.WARNING,
         )
@@ -150,15 +147,24 @@ def milestone_mismatch(ctx: ReceiptContext) -> Iterator[Problem]:
     release = ctx.release.version
     latest = parse_milestone(kep.latest_milestone)
     if latest is None or latest.version != release:
-        said = kep.latest_milestone or "nothing"
-        if (kep.latest_milestone or "").strip() == NOT_TARGETING:
-            said = '"0.0" (not targeting a release)'
+        said = _latest_said(ctx, kep.latest_milestone)
         yield Problem(
-            f"{_kep_file(ctx)} latest-milestone is {said} but the receipt is in {release}: "
-            f'set latest-milestone: "{release}"',
-            ctx.value_at("path"),
+            f'{said} but the receipt is in {release}: set latest-milestone: "{release}"', ctx.value_at("path")
         )
     yield from _stage_milestone(ctx, receipt, kep, release)
+
+
+def _latest_said(ctx: ReceiptContext, text: str | None) -> str:
+    """What kep.yaml says of latest-milestone, in words (never Python's None)."""
+    text = (text or "").strip()
+    if not text:
+        return f"{_kep_file(ctx)} has no latest-milestone"
+    if text == NOT_TARGETING:
+        return f'{_kep_file(ctx)} latest-milestone is "0.0" (not targeting a release)'
+    milestone = parse_milestone(text)
+    if milestone is None:
+        return f'{_kep_file(ctx)} latest-milestone {quoted(text)} is not a milestone like "v1.37"'
+    return f"{_kep_file(ctx)} latest-milestone is {text}"
 
 
 def _stage_milestone(
@@ -166,15 +172,22 @@ def _stage_milestone(
 ) -> Iterator[Problem]:
     text = kep.milestone_for(receipt.stage)
     reached = parse_milestone(text)
+    key = f"milestone.{receipt.stage}"
     if reached is None:
+        if text is None:
+            said = f"has no {key}"
+        elif not text.strip():
+            said = f"{key} is empty"
+        else:
+            said = f"{key} {quoted(text)} is not a milestone"
         yield Problem(
-            f'{_kep_file(ctx)} has no milestone.{receipt.stage}: set it to "{release}"',
+            f'{_kep_file(ctx)} {said}: set it to "{release}"',
             ctx.value_at("stage"),
             severity=Severity.WARNING,
         )
     elif reached.version > release:
         yield Problem(
-            f"{_kep_file(ctx)} milestone.{receipt.stage} is {text}, later than {release}",
+            f"{_kep_file(ctx)} {key} is {text}, later than {release}",
             ctx.value_at("stage"),
             severity=Severity.WARNING,
         )
@@ -194,7 +207,7 @@ def kep_status(ctx: ReceiptContext) -> Iterator[Problem]:
     kep = ctx.kep_model
     if kep is not None and kep.status.strip() not in IMPLEMENTABLE:
         yield Problem(
-            f"{_kep_file(ctx)} status is {kep.status!r}: the KEP must be implementable",
+            f"{_kep_file(ctx)} status is {quoted(kep.status)}: the KEP must be implementable",
             ctx.value_at("path"),
             severity=ctx.required(),
         )
@@ -206,7 +219,8 @@ def prr_missing(ctx: ReceiptContext) -> Iterator[Problem]:
 
     What it does: reads `keps/prod-readiness/<owning-sig>/<number>.yaml` and
     looks for `<stage>: {approver: ...}`. PRR is required, as upstream, when
-    the KEP is implementable or implemented and the release is v1.21 or later.
+    the KEP is implementable or implemented and the release is v1.21 or later;
+    `latest-milestone: "0.0"` (upstream's "not targeting a release") exempts it.
     An error for an accepted receipt, a warning otherwise.
 
     Why: no KEP enters a release without a PRR approval for its stage.
@@ -290,7 +304,9 @@ def prr_mismatch(ctx: ReceiptContext) -> Iterator[Problem]:
 
 
 def _needs_prr(ctx: ReceiptContext, kep: models.Kep) -> bool:
-    return kep.status.strip() in IMPLEMENTABLE and ctx.release.version >= PRR_SINCE
+    """As upstream: implementable or implemented, v1.21 on, and targeting a release at all."""
+    not_targeting = (kep.latest_milestone or "").strip() == NOT_TARGETING
+    return kep.status.strip() in IMPLEMENTABLE and ctx.release.version >= PRR_SINCE and not not_targeting
 
 
 def _first_problem(loaded: Loaded[models.PrrApproval]) -> str:

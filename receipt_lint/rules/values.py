@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 
-from receipt_lint.findings import Severity
+from receipt_lint.findings import Severity, quoted
 from receipt_lint.loader import Document
 from receipt_lint.models import STAGES, Kep
 from receipt_lint.rules.base import Problem, ReceiptContext, rule
+from receipt_lint.tree import is_safe_relative
 from receipt_lint.versions import NOT_TARGETING, parse_milestone
 
 _DATES = ("creation-date", "last-updated")
@@ -20,9 +22,13 @@ def kep_value(ctx: ReceiptContext) -> Iterator[Problem]:
 
     What it does: on the kep.yaml of an active receipt, warns about a
     milestone written without `v` (`1.37`), an empty or unreadable milestone
-    (`stable: ""`, `"v1.21, v1.37"`), and a `creation-date` or `last-updated`
-    that is not a `YYYY-MM-DD` date. Upstream's validator accepts all of these,
-    so they are never schema errors.
+    (`stable: ""`, `"v1.21, v1.37"`), a `creation-date` or `last-updated`
+    that is not a `YYYY-MM-DD` date, and the values upstream's validator
+    rejects: a `stage` that is not a stage, a `status` that is not one of
+    provisional, implementable, implemented, deferred, rejected, withdrawn,
+    replaced, and an `owning-sig` that is no Kubernetes group (known offline: a
+    folder under `keps/`, or a name like `sig-…`, `wg-…`, `committee-…`,
+    `ug-…`). None of these is a schema error.
 
     Why: tools and people compare milestones as versions and dates as dates;
     odd forms break that quietly.
@@ -35,7 +41,10 @@ def kep_value(ctx: ReceiptContext) -> Iterator[Problem]:
         return
     document, path = loaded.document, loaded.path
     # About kep.yaml alone, so worked out once per KEP, not once per receipt.
-    yield from ctx.snapshot.memo(("kep-value", path), lambda: tuple(_odd_values(path, kep, document)))
+    yield from ctx.snapshot.memo(
+        ("kep-value", path),
+        lambda: (*_odd_values(path, kep, document), *_known_values(ctx, path, kep, document)),
+    )
 
 
 def _odd_values(path: str, kep: Kep, document: Document) -> Iterator[Problem]:
@@ -47,20 +56,70 @@ def _odd_values(path: str, kep: Kep, document: Document) -> Iterator[Problem]:
     for name, text in ((name, document.data.get(name)) for name in _DATES):
         if isinstance(text, str) and not _is_date(text):
             where = document.position((name,))
-            yield Problem(f"{name} {text!r} is not a YYYY-MM-DD date", where, path=path)
+            yield Problem(f"{name} {quoted(text)} is not a YYYY-MM-DD date", where, path=path)
 
 
 def _milestone_value(
     path: str, document: Document, key: tuple[str, ...], text: str | None
 ) -> Iterator[Problem]:
     name, where = ".".join(key), document.position(key)
-    milestone = parse_milestone(text)
     if (text or "").strip() == NOT_TARGETING:
         return
-    if milestone is None:
-        yield Problem(f'{name} {text!r} is not a milestone like "v1.37"', where, path=path)
+    milestone = parse_milestone(text)
+    if not (text or "").strip():
+        yield Problem(f'{name} is empty: write a milestone like "v1.37", or drop the key', where, path=path)
+    elif milestone is None:
+        yield Problem(f'{name} {quoted(text or "")} is not a milestone like "v1.37"', where, path=path)
     elif not milestone.has_v:
         yield Problem(f'{name} {text} lacks the v: write "{milestone.version}"', where, path=path)
+
+
+def _known_values(ctx: ReceiptContext, path: str, kep: Kep, document: Document) -> Iterator[Problem]:
+    """Values upstream's validator rejects: an unknown stage, status or owning SIG."""
+    stage = (kep.stage or "").strip()
+    if stage and stage not in STAGES:
+        allowed = ", ".join(STAGES)
+        yield Problem(
+            f"stage {quoted(stage)} is not a stage: use one of {allowed}",
+            document.position(("stage",)),
+            path=path,
+        )
+    status = kep.status.strip()
+    if status not in KEP_STATUSES:
+        allowed = ", ".join(KEP_STATUSES)
+        yield Problem(
+            f"status {quoted(status)} is not a KEP status: use one of {allowed}",
+            document.position(("status",)),
+            path=path,
+        )
+    sig = kep.owning_sig.strip()
+    if not _is_known_group(ctx, sig):
+        yield Problem(
+            f"owning-sig {quoted(sig)} is not a Kubernetes group: a folder under keps/, or a name like "
+            "sig-node, wg-batch, committee-steering or ug-big-data",
+            document.position(("owning-sig",)),
+            path=path,
+        )
+
+
+# Upstream's list (kubernetes/enhancements, validations of kep.yaml status).
+KEP_STATUSES = (
+    "provisional",
+    "implementable",
+    "implemented",
+    "deferred",
+    "rejected",
+    "withdrawn",
+    "replaced",
+)
+_GROUP_NAME = re.compile(r"(sig|wg|committee|ug)-[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def _is_known_group(ctx: ReceiptContext, sig: str) -> bool:
+    """Offline: a group whose folder is under keps/, or one named as upstream names groups."""
+    if _GROUP_NAME.fullmatch(sig):
+        return True
+    return is_safe_relative(sig) and "/" not in sig and bool(ctx.snapshot.tree.files_under(f"keps/{sig}"))
 
 
 def _is_date(text: str) -> bool:
