@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, TextIO, TypeVar, cast
 
 from receipt_lint import __version__
+from receipt_lint.findings import quoted
+from receipt_lint.reporters import UNDECODABLE
 
 if TYPE_CHECKING:
     from receipt_lint.engine import Options, Result
@@ -56,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # first model; receipt-lint uses none.  This is pydantic's documented switch;
     # a value the user set wins.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):  # replaced by a test, or closed
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     arguments = sys.argv[1:] if argv is None else list(argv)
     try:
         args = build_parser(only_check=arguments[:1] == ["check"]).parse_args(arguments)
@@ -219,7 +224,7 @@ def run_manifest(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     try:
-        Path(args.output).write_text(text, encoding="utf-8")
+        Path(args.output).write_text(text, encoding="utf-8", errors=UNDECODABLE)
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
     return 0
@@ -231,11 +236,29 @@ def run_check(args: argparse.Namespace) -> int:
         from receipt_lint.engine import check_all
         from receipt_lint.tree import WorkTree
 
-        result = check_all(WorkTree(root), check_options(root, args))
+        options = check_options(root, args)
+        tree = WorkTree(root)
+        _require_named(options, (tree,), frozenset())
+        result = check_all(tree, options)
     else:
         result = check_diff(root, args)
     write_report(result, args.format, args.output)
     return 1 if result.failed else 0
+
+
+def _require_named(options: Options, trees: tuple[Tree, ...], changed: frozenset[str]) -> None:
+    """A ``--release`` or ``FILE`` that names nothing is a mistake, not a clean result."""
+    release = options.release
+    if release is not None and not any(tree.files_under(f"releases/{release}") for tree in trees):
+        raise UsageError(f"--release {release}: there is no releases/{release} (see `ls releases`)")
+    for name in sorted(options.only_paths):
+        named = [path for path in changed if path == name or path.startswith(f"{name}/")]
+        if not named and not _exists_under(trees, name):
+            raise UsageError(f"{name or '.'} names no file in the repository: check the path")
+
+
+def _exists_under(trees: tuple[Tree, ...], name: str) -> bool:
+    return name == "" or any(tree.exists(name) or tree.files_under(name) for tree in trees)
 
 
 def check_options(root: Path, args: argparse.Namespace) -> Options:
@@ -267,6 +290,7 @@ def check_diff(root: Path, args: argparse.Namespace) -> Result:
         base_tree, head_tree, changed = git_side.result()
     except gitrepo.GitError as error:
         raise UsageError(str(error)) from None
+    _require_named(options, (head_tree, base_tree), changed)
     return check_change(Change(base_tree, head_tree, changed, author=args.author or ci.author), options)
 
 
@@ -333,14 +357,16 @@ def write_report(result: Result, format_name: str | None, output: str | None) ->
         if output is None:
             reporter.report(result, sys.stdout, color=use_color(sys.stdout))
         else:
-            with open(output, "w", encoding="utf-8") as stream:
+            with open(output, "w", encoding="utf-8", errors=UNDECODABLE) as stream:
                 reporter.report(result, stream)
         artifacts = os.environ.get("ARTIFACTS")
         if artifacts:
             from receipt_lint.reporters import junit
 
             Path(artifacts).mkdir(parents=True, exist_ok=True)
-            (Path(artifacts) / junit.ARTIFACT_NAME).write_text(junit.render(result), encoding="utf-8")
+            (Path(artifacts) / junit.ARTIFACT_NAME).write_text(
+                junit.render(result), encoding="utf-8", errors=UNDECODABLE
+            )
     except OSError as error:
         raise UsageError(f"cannot write the report: {error}") from None
 
@@ -354,48 +380,62 @@ def use_color(stream: TextIO) -> bool:
 
 
 def find_repo(repo: str | None) -> Path:
+    """The checkout's top level: any folder inside it means the whole repository.
+
+    (A sub-folder taken as the root would make git's paths relative to it, and
+    a deletion elsewhere would go unseen.)  ``--repo`` may name a folder that is
+    not a git checkout at all, for ``check --all`` on plain files.
+    """
     if repo is not None:
         path = Path(repo)
         if not path.is_dir():
             raise UsageError(f"--repo {repo}: no such directory")
-        return path.resolve()
-    try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
+        return _git_top_level(path) or path.resolve()
+    top = _git_top_level(None)
+    if top is None:
         raise UsageError(
             "not inside a git repository: run in a kubernetes/enhancements checkout or pass --repo DIR"
-        ) from None
-    return Path(top)
+        )
+    return top
+
+
+def _git_top_level(folder: Path | None) -> Path | None:
+    where = ["-C", str(folder)] if folder is not None else []
+    try:
+        top = subprocess.run(
+            ["git", *where, "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return Path(top).resolve() if top else None
 
 
 def repo_relative(root: Path, name: str) -> str:
     path = Path(name).resolve()
     try:
-        return path.relative_to(root).as_posix()
+        relative = path.relative_to(root).as_posix()
+        return "" if relative == "." else relative
     except ValueError:
         raise UsageError(f"{name} is outside the repository {root}") from None
 
 
 def parse_now(text: str | None) -> dt.datetime:
+    """``--now``: a bare date is the start of that day in UTC (design doc section 5)."""
     if text is None:
         return dt.datetime.now(dt.timezone.utc)
-    from receipt_lint.models import parse_deadline
+    from receipt_lint.times import parse_time
 
     try:
-        parsed = parse_deadline(text)
-    except ValueError:
-        raise UsageError(f"--now {text!r} is not an ISO 8601 date or time") from None
-    assert isinstance(parsed, dt.datetime)
-    return parsed
+        return parse_time(text, bare_date="start")
+    except ValueError as error:
+        raise UsageError(f"--now: {error}") from None
 
 
 def parse_release_option(text: str | None) -> str | None:
     from receipt_lint.versions import parse_release
 
     if text is not None and parse_release(text) is None:
-        raise UsageError(f"--release {text!r} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
+        raise UsageError(f"--release {quoted(text)} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
     return text
 
 
@@ -413,7 +453,7 @@ def run_explain(args: argparse.Namespace) -> int:
 
     rule = RULES_BY_ID.get(args.rule)
     if rule is None:
-        raise UsageError(f"no rule {args.rule!r}: `receipt-lint rules` lists them")
+        raise UsageError(f"no rule {quoted(args.rule)}: `receipt-lint rules` lists them")
     print(f"{rule.id} (default severity: {rule.severity.value})\n\n{rule.doc}")
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from receipt_lint.engine import (
     Options,
@@ -24,10 +24,13 @@ from receipt_lint.engine import (
 )
 from receipt_lint.findings import Finding
 from receipt_lint.layout import RELEASES, ReceiptFile, name_identity, receipt_files, release_folder
-from receipt_lint.rules import ALL_RULES
+from receipt_lint.names import STATES
+from receipt_lint.rules import ALL_RULES, RULES_BY_ID
 from receipt_lint.rules.base import Pairing, ReceiptContext, TransitionContext, release_info
-from receipt_lint.snapshot import Snapshot
+from receipt_lint.rules.transitions import outsider_problem
+from receipt_lint.snapshot import Loaded, Snapshot
 from receipt_lint.tree import Tree
+from receipt_lint.versions import ascii_number
 
 Identity = tuple[str, int]
 _PER_FILE = frozenset({"receipt-location", "duplicate-receipt"})
@@ -48,7 +51,8 @@ def check_change(change: Change, options: Options) -> Result:
     touched_releases |= {r for r in map(release_folder, change.changed) if r is not None}
     if options.release is not None:
         pairings = [p for p in pairings if options.release in _releases_of(p)]
-    releases = {name: release_info(head, name, options.now) for name in touched_releases}
+    # The base's schedule judges the change: a change cannot move its own deadlines.
+    releases = {name: release_info(base, name, options.now) for name in touched_releases}
     findings: list[Finding] = []
     transitions = []
     for pairing in pairings:
@@ -56,14 +60,30 @@ def check_change(change: Change, options: Options) -> Result:
         problems = list(_transition_findings(context))
         findings.extend(problems)
         transitions.append(_transition(context, legal=not {f.rule for f in problems} & _ILLEGAL))
-    checked = _receipts_to_check(head, pairings, change.changed, options)
+    checked = _receipts_to_check((base, head), pairings, change.changed, options)
     findings.extend(_tree_findings(head, change.changed, touched_releases, options))
+    findings.extend(_schedule_changes(base, head, change, options))
     for file in checked:
-        info = releases.get(file.release) or release_info(head, file.release, options.now)
+        info = releases.get(file.release) or release_info(base, file.release, options.now)
         findings.extend(run_receipt_rules(ReceiptContext.for_file(head, file, info)))
     return Result(
         change.base.label, change.head.label, finalize(findings, options), len(checked), tuple(transitions)
     )
+
+
+def _schedule_changes(base: Snapshot, head: Snapshot, change: Change, options: Options) -> Iterator[Finding]:
+    """A change to a release's schedule.yaml is the enhancements team's move (design doc section 5)."""
+    if change.author is None:
+        return
+    for path in sorted(change.changed):
+        parts = path.split("/")
+        if len(parts) != 3 or parts[0] != RELEASES or parts[2] != "schedule.yaml":
+            continue
+        if options.release is not None and parts[1] != options.release:
+            continue
+        problem = outsider_problem(base, head, parts[1], change.author, f"changing {path}")
+        if problem is not None:
+            yield stamp(RULES_BY_ID["team-approval"], problem, path, accepted=False)
 
 
 def pair_receipts(base: Snapshot, head: Snapshot, changed: frozenset[str]) -> list[Pairing]:
@@ -113,36 +133,62 @@ def _identity(snapshot: Snapshot, file: ReceiptFile) -> Identity:
 def _pair_files(
     number: int, olds: list[ReceiptFile], news: list[ReceiptFile], changed: frozenset[str]
 ) -> Iterator[Pairing]:
-    """One pairing per receipt the change touches.
+    """One pairing per receipt of one identity that the change touches (design doc section 3).
 
-    The base receipt pairs with the head file at the same path (edited in
-    place) or else with a changed head file (moved).  Any further changed head
-    file of the same identity is a new receipt: a copy.
+    Same paths pair first (edited in place, or untouched and so not
+    reported); the files left on each side then pair in state order, first
+    with first (moves); what is left is deleted or created.  Deleting a copy
+    while a receipt for the identity stays is the fix for a duplicate.
     """
-    old = olds[0] if olds else None
-    same_path = [f for f in news if old is not None and f.path == old.path]
-    moved = [f for f in news if f.path in changed]
-    candidates = same_path or moved
-    partner = candidates[0] if old is not None and candidates else None
-    if old is not None and (partner is None or old.path in changed or partner.path in changed):
-        yield Pairing(number, old, partner)
-    for extra in news:
-        if extra is not partner and extra.path in changed:
-            yield Pairing(number, None, extra)
+    new_paths = {file.path for file in news}
+    for old in olds:
+        if old.path in new_paths and old.path in changed:
+            yield Pairing(number, old, next(new for new in news if new.path == old.path))
+    old_paths = {file.path for file in olds}
+    gone = sorted((f for f in olds if f.path not in new_paths), key=_state_order)
+    came = sorted((f for f in news if f.path not in old_paths), key=_state_order)
+    for old, new in zip(gone, came, strict=False):  # the longer side's rest is handled below
+        yield Pairing(number, old, new)
+    for old in gone[len(came) :]:
+        yield Pairing(number, old, None, remains=bool(news))
+    for new in came[len(gone) :]:
+        yield Pairing(number, None, new)
+
+
+def _state_order(file: ReceiptFile) -> tuple[int, str]:
+    return (STATES.index(file.state), file.path)
 
 
 def _join_release_moves(pairings: list[Pairing]) -> list[Pairing]:
-    """A deletion in one release plus a creation in another is one move."""
-    deleted = {p.kep: p for p in pairings if p.head is None}
+    """A deletion in one release plus a creation in another is one move (``release-changed``).
+
+    Each deletion joins at most one creation, so one KEP deleted from two
+    releases is still two deletions when nothing was created.
+    """
+    deletions: dict[int, list[Pairing]] = defaultdict(list)
+    for pairing in pairings:
+        if pairing.head is None and not pairing.remains:
+            deletions[pairing.kep].append(pairing)
     joined: list[Pairing] = []
     for pairing in pairings:
-        origin = deleted.get(pairing.kep) if pairing.base is None else None
-        if origin is not None and pairing.head is not None and origin.base is not None:
+        if pairing.head is None:
+            continue
+        origin = (
+            _other_release_deletion(deletions[pairing.kep], pairing.head.release)
+            if pairing.base is None
+            else None
+        )
+        if origin is not None and origin.base is not None:
+            deletions[pairing.kep].remove(origin)
             joined.append(Pairing(pairing.kep, origin.base, pairing.head))
-            del deleted[pairing.kep]
-        elif pairing.head is not None:
+        else:
             joined.append(pairing)
-    return joined + list(deleted.values())
+    left = {id(p) for kept in deletions.values() for p in kept}
+    return joined + [p for p in pairings if p.head is None and (p.remains or id(p) in left)]
+
+
+def _other_release_deletion(deletions: list[Pairing], release: str) -> Pairing | None:
+    return next((p for p in deletions if p.base is not None and p.base.release != release), None)
 
 
 def _transition_findings(context: TransitionContext) -> Iterator[Finding]:
@@ -160,11 +206,12 @@ def _transition(context: TransitionContext, *, legal: bool) -> Transition:
 
 
 def _receipts_to_check(
-    head: Snapshot, pairings: list[Pairing], changed: frozenset[str], options: Options
+    sides: tuple[Snapshot, Snapshot], pairings: list[Pairing], changed: frozenset[str], options: Options
 ) -> list[ReceiptFile]:
     """Receipts the change creates, moves or edits, and those whose KEP files it edits."""
+    head = sides[1]
     files = {p.head.path: p.head for p in pairings if p.head is not None}
-    kep_numbers = set(_kep_numbers(changed))
+    kep_numbers = set(_kep_numbers(sides, changed))
     if kep_numbers:
         for file in receipt_files(head.tree.files_under(RELEASES)):
             if file.number in kep_numbers:
@@ -176,16 +223,35 @@ def _receipts_to_check(
     ]
 
 
-def _kep_numbers(changed: Iterable[str]) -> Iterator[int]:
-    """KEP numbers whose kep.yaml or PRR approval file the change touches."""
+def _kep_numbers(sides: tuple[Snapshot, Snapshot], changed: Iterable[str]) -> Iterator[int]:
+    """KEP numbers whose kep.yaml or PRR approval file the change touches.
+
+    The number is the one written inside the file, before and after the
+    change (design doc section 3): ``keps/sig-node/2043-…/kep.yaml`` says
+    ``kep-number: 1884``.  The folder's or file's name counts only when
+    neither side can say.
+    """
     for path in changed:
         parts = path.split("/")
         if parts[0] != "keps" or len(parts) < 3:
             continue
-        if parts[1] == "prod-readiness" and parts[-1].removesuffix(".yaml").isdigit():
-            yield int(parts[-1].removesuffix(".yaml"))
-        elif parts[-1] == "kep.yaml" and parts[-2].split("-")[0].isdigit():
-            yield int(parts[-2].split("-")[0])
+        if parts[1] == "prod-readiness" and len(parts) == 4:
+            named = ascii_number(parts[3].removesuffix(".yaml"))
+            written = [_written_number(side.prr(parts[2], named)) for side in sides] if named else []
+        elif parts[-1] == "kep.yaml":
+            named = ascii_number(parts[-2].split("-")[0])
+            written = [_written_number(side.kep("/".join(parts[1:-1]))) for side in sides]
+        else:
+            continue
+        numbers = {number for number in written if number is not None}
+        yield from numbers or ([named] if named else [])
+
+
+def _written_number(loaded: Loaded[Any]) -> int | None:
+    """The ``kep-number`` a KEP or PRR file says, even when the rest of it is invalid."""
+    data = loaded.document.data if loaded.document is not None else {}
+    value = data.get("kep-number")
+    return ascii_number(value.strip()) if isinstance(value, str) else None
 
 
 def _tree_findings(

@@ -54,7 +54,7 @@ class Result:
 class Options(NamedTuple):
     now: dt.datetime
     release: str | None = None
-    only_paths: frozenset[str] = frozenset()
+    only_paths: frozenset[str] = frozenset()  # FILE arguments: files or folders, repo-relative
 
 
 def check_all(tree: Tree, options: Options) -> Result:
@@ -153,5 +153,10 @@ def stamp(rule: Rule, problem: Problem, default_path: str, accepted: bool) -> Fi
 def finalize(findings: Iterable[Finding], options: Options) -> tuple[Finding, ...]:
     """Drop repeats (a KEP shared by receipts), apply the FILE filter, sort."""
     unique = dict.fromkeys(findings)
-    kept = [f for f in unique if not options.only_paths or f.path in options.only_paths]
+    kept = [f for f in unique if not options.only_paths or _named(f.path, options.only_paths)]
     return tuple(sorted(kept, key=Finding.sort_key))
+
+
+def _named(path: str, names: frozenset[str]) -> bool:
+    """Whether ``path`` is one of ``names`` or under one of them (a FILE may be a folder)."""
+    return "" in names or any(path == name or path.startswith(f"{name}/") for name in names)

@@ -75,12 +75,15 @@ def test_output_file(repo: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
-        (["check", "--all", "--now", "soon"], "--now 'soon' is not an ISO 8601"),
+        (["check", "--all", "--now", "soon"], '--now: "soon" is not a date (2026-02-05)'),
+        (["check", "--all", "--now", "9999-12-31"], "--now: 9999-12-31 is past the year 9998"),
+        (["check", "--all", "--now", "20260422"], '--now: "20260422" is not a date'),
+        (["check", "--all", "--now", "2026-W17-3"], '--now: "2026-W17-3" is not a date'),
         (["check", "--all", "--release", "1.37"], "use vMAJOR.MINOR"),
         (["check", "--all", "--format", "xml"], "invalid choice"),
         (["check", "--all", "--repo", "/nonexistent/x"], "no such directory"),
         (["check", "--all", "--output", "/nonexistent/x/out"], "cannot write"),
-        (["check", "--base", "nope"], "base revision 'nope' is not in this clone"),
+        (["check", "--base", "nope"], 'base revision "nope" is not in this clone'),
         (["explain", "no-such-rule"], "receipt-lint rules"),
         (["frobnicate"], "invalid choice"),
     ],

@@ -221,9 +221,11 @@ def test_staged_and_working_tree_heads(tmp_path: Path) -> None:
 
 def test_opt_in_after_the_freeze_and_a_closed_release(tmp_path: Path) -> None:
     root = repo_with(tmp_path, None)
+    git(root, "checkout", "-q", "main")  # the base's schedule judges the change
     write_tree(root, {"releases/v1.37/schedule.yaml": "prr-freeze: 2026-01-15\nrelease: 2026-04-22\n"})
     git(root, "add", "-A")
     git(root, "commit", "-qm", "schedule")
+    git(root, "checkout", "-q", "-B", "pr")
     move(root, None, "proposed")
     code, document = run_json(root, "--base", "main")
     assert "opt-in-after-freeze" in rules_of(document)

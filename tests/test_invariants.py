@@ -18,7 +18,8 @@ from receipt_lint.schemas_dir import NAMES, schema_text
 from tests.conftest import KEP, PRR, RECEIPT
 
 ROOT = Path(__file__).resolve().parent.parent
-DESIGN_RULES = {  # design doc section 7: every rule
+DESIGN_RULES = {  # design doc section 7: every rule (kep-readme and missing-docs-prs come with issue 12)
+    "exception-edited",
     "yaml-syntax",
     "receipt-schema",
     "receipt-location",

@@ -32,6 +32,7 @@ ALL_RULES: tuple[Rule, ...] = (
     transitions.release_changed,
     transitions.opt_in_after_freeze,
     transitions.release_closed,
+    transitions.exception_edited,
     transitions.team_approval,
 )
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}

@@ -16,10 +16,9 @@ from typing import Any, Generic, Literal, NamedTuple, TypeVar, overload
 
 from receipt_lint import models
 from receipt_lint.findings import Position, Severity
-from receipt_lint.layout import Misplaced, ReceiptFile
+from receipt_lint.layout import Misplaced, ReceiptFile, kep_path_problem
 from receipt_lint.snapshot import Loaded, Snapshot
-from receipt_lint.tree import is_safe_relative
-from receipt_lint.versions import Version, parse_release
+from receipt_lint.versions import Version, ascii_number, parse_release
 
 Scope = Literal["tree", "receipt", "transition"]
 Column = Literal["accepted", "other"]
@@ -152,9 +151,9 @@ class ReceiptContext:
     @cached
     def kep(self) -> Loaded[models.Kep] | None:
         receipt = self.receipt
-        if receipt is None or not kep_path_is_safe(receipt.path):
+        if receipt is None or kep_path_problem(receipt.path) is not None:
             return None
-        return self.snapshot.kep(receipt.path.strip("/"))
+        return self.snapshot.kep(receipt.path)
 
     @cached
     def kep_model(self) -> models.Kep | None:
@@ -169,8 +168,7 @@ class ReceiptContext:
         kep, receipt = self.kep_model, self.receipt
         if kep is None or receipt is None:
             return None
-        digits = kep.kep_number.strip()
-        number = int(digits) if digits.isdigit() else receipt.kep_number
+        number = ascii_number(kep.kep_number.strip()) or receipt.kep_number
         return self.snapshot.prr(kep.owning_sig, number)
 
     def at(self, key: str) -> Position | None:
@@ -191,12 +189,6 @@ class ReceiptContext:
         return Severity.ERROR if self.column == "accepted" else when_other
 
 
-def kep_path_is_safe(path: str) -> bool:
-    """Relative to keps/ and staying inside it (``keps/...`` would be keps/keps/...)."""
-    relative = path.strip("/")
-    return is_safe_relative(relative) and relative.split("/")[0] != "keps"
-
-
 def release_info(snapshot: Snapshot, name: str, now: dt.datetime) -> ReleaseInfo:
     version = parse_release(name) or Version(0, 0)
     return ReleaseInfo(name, version, snapshot.schedule(name), now)
@@ -208,6 +200,8 @@ class Pairing(NamedTuple):
     kep: int
     base: ReceiptFile | None
     head: ReceiptFile | None
+    # A deleted copy while another receipt for the identity stays: the fix for a duplicate.
+    remains: bool = False
 
 
 @dataclass(frozen=True)
@@ -215,7 +209,7 @@ class TransitionContext:
     pairing: Pairing
     base: Snapshot
     head: Snapshot
-    releases: dict[str, ReleaseInfo]  # the head's view of every release involved
+    releases: dict[str, ReleaseInfo]  # every release involved, with the base's schedule
     author: str | None
 
     @property

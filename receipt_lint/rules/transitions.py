@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from receipt_lint.findings import Severity
 from receipt_lint.rules.base import Problem, TransitionContext, rule
+from receipt_lint.snapshot import Snapshot, normalize_login
 from receipt_lint.transitions import is_legal, legal_targets, mover
 
 
@@ -55,7 +56,9 @@ def receipt_deleted(ctx: TransitionContext) -> Iterator[Problem]:
     """A receipt removed from a release.
 
     What it does: reports a receipt present in the base and gone in the head
-    (and not moved to another release, which is `release-changed`).
+    (and not moved to another release, which is `release-changed`). Deleting
+    one copy of a duplicate while a receipt for the KEP stays in the release is
+    the fix `duplicate-receipt` asks for, not a deletion.
 
     Why: receipts are the audit trail; a KEP leaves a release by moving to
     `removed/`, never by disappearing.
@@ -63,7 +66,7 @@ def receipt_deleted(ctx: TransitionContext) -> Iterator[Problem]:
     How to fix: restore the file, and use `receipt-lint remove NUMBER
     --release vX.Y` instead.
     """
-    if ctx.pairing.head is None and ctx.pairing.base is not None:
+    if ctx.pairing.head is None and ctx.pairing.base is not None and not ctx.pairing.remains:
         yield Problem(
             f"KEP {ctx.pairing.kep}'s receipt was deleted from {ctx.pairing.base.release}: restore "
             f"it and move it to removed/ instead",
@@ -138,16 +141,53 @@ def release_closed(ctx: TransitionContext) -> Iterator[Problem]:
             return
 
 
+@rule("exception-edited", Severity.ERROR, "transition")
+def exception_edited(ctx: TransitionContext) -> Iterator[Problem]:
+    """A decided exception block removed or edited in place.
+
+    What it does: once a receipt has left `exception/` (granted to at-risk,
+    denied to removed, and any move after), its `exception` block is the record
+    of that decision. A change that removes or edits the block without moving
+    the receipt into `exception/` again is an error, including the change that
+    moves the receipt out of `exception/` (a grant or denial keeps the block as
+    it was). While the receipt sits in `exception/` the request may be edited,
+    and a new request (into `exception/` again) replaces the block.
+
+    Why: the exception block is the audit trail of what was asked and decided;
+    the release team and SIG chairs read it after the cycle.
+
+    How to fix: put the block back as it was. To ask again, make a new request:
+    `receipt-lint exception request NUMBER --release vX.Y ...`.
+    """
+    base, head = ctx.pairing.base, ctx.pairing.head
+    if base is None or head is None or ctx.crosses_releases or head.state == "exception":
+        return
+    before, after = ctx.base_model(), ctx.head_model()
+    if before is None or after is None or before.exception is None or after.exception == before.exception:
+        return
+    what = "removed" if after.exception is None else "edited"
+    yield Problem(
+        f"KEP {ctx.pairing.kep}'s exception block records a decided request and was {what}: "
+        "restore it as it was (a new request moves the receipt into exception/)",
+        ctx.head_at("exception"),
+        path=ctx.path,
+    )
+
+
 @rule("team-approval", Severity.WARNING, "transition")
 def team_approval(ctx: TransitionContext) -> Iterator[Problem]:
     """A move reserved to the enhancements team, made by someone outside it.
 
     What it does: given the change's author (`--author`, or the pull request
     author from Prow's JOB_SPEC or GitHub's event), warns when a team move
-    (accept, at-risk, remove, grant or deny an exception) is made by someone
-    not in the release's `OWNERS`, and names who must approve.
+    (accept, at-risk, remove, grant or deny an exception) or a change to a
+    release's `schedule.yaml` is made by someone who is not an approver in the
+    release's `OWNERS` (aliases from `OWNERS_ALIASES` expanded; reviewers do
+    not approve), and names who must approve. OWNERS is read as it was before
+    the change, so a change cannot approve itself.
 
-    Why: KEP authors opt in and request exceptions; the team decides.
+    Why: KEP authors opt in and request exceptions; the team decides, and the
+    team sets the release's dates.
 
     How to fix: nothing to change in the files: ask one of the named
     approvers to approve the pull request.
@@ -157,11 +197,24 @@ def team_approval(ctx: TransitionContext) -> Iterator[Problem]:
         return
     if ctx.from_state == head.state or mover(ctx.from_state, head.state) != "team":
         return
-    owners = ctx.head.release_owners(head.release)
-    if ctx.author.lstrip("@").lower() not in owners:
-        named = ", ".join(sorted(owners)) or f"(releases/{head.release}/OWNERS lists nobody)"
-        yield Problem(
-            f"{ctx.from_state} -> {head.state} is the enhancements team's move and "
-            f"{ctx.author} is not in releases/{head.release}/OWNERS: needs approval from {named}",
-            path=head.path,
-        )
+    problem = outsider_problem(
+        ctx.base, ctx.head, head.release, ctx.author, f"{ctx.from_state} -> {head.state}"
+    )
+    if problem is not None:
+        yield problem._replace(path=head.path)
+
+
+def outsider_problem(base: Snapshot, head: Snapshot, release: str, author: str, what: str) -> Problem | None:
+    """A warning when ``author`` is not an approver of ``release``; None when they are.
+
+    The base's OWNERS decides; a release the change creates has only the head's.
+    """
+    owners_file = f"releases/{release}/OWNERS"
+    approvers = (base if base.tree.exists(owners_file) else head).release_approvers(release)
+    if normalize_login(author) in approvers:
+        return None
+    named = ", ".join(sorted(approvers)) or f"({owners_file} lists no approvers)"
+    return Problem(
+        f"{what} is the enhancements team's move and {author} is not an approver in "
+        f"{owners_file}: needs approval from {named}"
+    )
