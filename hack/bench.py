@@ -46,6 +46,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus_tree
+import history_repo
 
 from receipt_lint.engine import Options, check_all
 from receipt_lint.tree import WorkTree
@@ -81,7 +82,13 @@ def main() -> int:
     parser.add_argument(
         "--no-schedules", action="store_true", help="no schedule.yaml: every release open (the worst case)"
     )
+    parser.add_argument(
+        "--history-pulls", type=int, default=1000, help="pull requests in the history benchmark (0: skip it)"
+    )
+    parser.add_argument("--only-history", action="store_true", help="run the history benchmark alone")
     args = parser.parse_args()
+    if args.only_history:
+        return bench_history(args.history_pulls, args.runs, args.keep)
     missing = _missing_floor_modules()
     if missing:
         print(
@@ -96,6 +103,28 @@ def main() -> int:
             print(f"built {root}: {receipts:,} receipts; {args.runs} interleaved runs ...", file=sys.stderr)
             results.append(measure(root, receipts, args.runs))
     report(results)
+    return bench_history(args.history_pulls, args.runs, args.keep) if args.history_pulls else 0
+
+
+HISTORY_TARGET = 3.0  # history --format json <= 3x the git log it replays
+
+
+def bench_history(pulls: int, runs: int, keep: Path | None) -> int:
+    """``receipt-lint history --format json`` against ``git log --first-parent --raw -z -- releases/``."""
+    with tempfile.TemporaryDirectory(prefix="receipt-lint-history-") as scratch:
+        root = (keep or Path(scratch)) / "history"
+        commits = history_repo.build(root, pulls)
+        print(f"built {root}: {commits:,} first-parent commits touching releases/", file=sys.stderr)
+        floor = ["git", "log", "--first-parent", "--raw", "-z", "--", "releases/"]
+        ours = [sys.executable, "-m", "receipt_lint", "history", "--format", "json"]
+        _process(root, ours)  # warm-up
+        samples: dict[str, list[float]] = {"ours": [], "floor": []}
+        for _ in range(runs):
+            samples["ours"].append(_process(root, ours)[0])
+            samples["floor"].append(_process(root, floor)[0])
+    ours_s, floor_s = (statistics.median(samples[name]) for name in ("ours", "floor"))
+    print(f"\nhistory over {commits:,} commits: {_ms(ours_s)}; git log floor {_ms(floor_s)}")
+    print(_target("history / git log floor", ours_s / floor_s, HISTORY_TARGET, "x"))
     return 0
 
 

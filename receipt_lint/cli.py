@@ -100,7 +100,9 @@ def build_parser(only_check: bool = False) -> argparse.ArgumentParser:
     manifest.add_argument("--repo", help="the kubernetes/enhancements checkout")
     manifest.add_argument("--now", help="the time for schedule rules (ISO 8601)")
     manifest.add_argument("--output", metavar="FILE", help="write the manifest to FILE")
+    manifest.add_argument("--at", metavar="REV|DATE", help="the manifest as it stood at a commit or date")
     manifest.set_defaults(run=run_manifest)
+    _add_reports(commands)
     rules = commands.add_parser("rules", help="list every rule: id, severity, summary")
     rules.set_defaults(run=run_rules)
     explain = commands.add_parser("explain", help="what a rule checks, why, and how to fix it")
@@ -210,24 +212,150 @@ def _dispatch(workflow: Any, ws: Any, args: argparse.Namespace) -> None:
         workflow.decide_exception(ws, args.number, args.release, action == "grant", say)
 
 
+def _add_reports(commands: argparse._SubParsersAction[_Parser]) -> None:
+    history = commands.add_parser("history", help="every receipt move in the first-parent history")
+    history.add_argument("--release", help="only this release's receipts")
+    history.add_argument("--head", default="HEAD", help="the commit whose history is read (default: HEAD)")
+    history.add_argument("--since", metavar="REV|DATE", help="start after this commit, or at this date")
+    history.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    slips = commands.add_parser("slips", help="slipped enhancements per KEP and SIG, from history")
+    slips.add_argument("--sig", help="only this SIG's KEPs")
+    slips.add_argument("--format", choices=("text", "json", "markdown", "html"), default="text")
+    slips.add_argument("--now", help="the time that decides which releases are closed (ISO 8601)")
+    for parser, run in ((history, run_history), (slips, run_slips)):
+        parser.add_argument("--repo", help="the kubernetes/enhancements checkout")
+        parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
+        parser.set_defaults(run=run)
+
+
 def run_manifest(args: argparse.Namespace) -> int:
     from receipt_lint.manifest import build, render
-    from receipt_lint.tree import WorkTree
 
     root = find_repo(args.repo)
     release = parse_release_option(args.release)
     assert release is not None
-    if not (root / "releases" / release).is_dir():
+    tree, now, timeline = _manifest_source(root, args, release)
+    if not tree.files_under(f"releases/{release}"):
         raise UsageError(f"there is no releases/{release}: `receipt-lint create-release {release}`")
-    text = render(build(WorkTree(root), release, parse_now(args.now), args.sig), args.format)
-    if args.output is None:
-        sys.stdout.write(text)
-        return 0
-    try:
-        Path(args.output).write_text(text, encoding="utf-8", errors=UNDECODABLE)
-    except OSError as error:
-        raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
+    manifest = build(tree, release, now, args.sig)
+    if args.format == "html" and timeline is not None:
+        manifest.timeline = timeline()
+    _write_text(render(manifest, args.format), args.output)
     return 0
+
+
+def _manifest_source(root: Path, args: argparse.Namespace, release: str) -> tuple[Tree, dt.datetime, Any]:
+    """The tree a manifest reads (the working tree, or a commit for ``--at``), its time and its history.
+
+    The history (for the html chart) is read only when the checkout is a git
+    repository with commits; a plain folder still gets a manifest.
+    """
+    from receipt_lint import gitrepo
+    from receipt_lint.tree import WorkTree
+
+    repo = gitrepo.open_repo(root)
+    try:
+        if args.at is None:
+            head = gitrepo.resolve_commits(repo, {"HEAD": "HEAD"})["HEAD"]
+            tree: Tree = WorkTree(root)
+            now = parse_now(args.now)
+        else:
+            head = _commit_at(repo, args.at)
+            tree = gitrepo.CommitTree(repo, head)
+            now = parse_now(args.now) if args.now else gitrepo.commit_date(repo, head)
+    except gitrepo.GitError as error:
+        if args.at is not None:
+            raise UsageError(str(error)) from None
+        return WorkTree(root), parse_now(args.now), None
+    from receipt_lint.manifest import timeline
+
+    return tree, now, lambda: timeline(repo, head, release)
+
+
+def _commit_at(repo: Repo, at: str) -> str:
+    """``--at``/``--since``: a revision, else the last first-parent commit before a date."""
+    from receipt_lint import gitrepo
+    from receipt_lint.times import parse_time
+
+    found = repo.commits([at])[at]
+    if found is not None:
+        return found
+    try:
+        when = parse_time(at, bare_date="end")
+    except ValueError:
+        raise UsageError(f"{quoted(at)} is neither a commit nor a date (2026-02-05)") from None
+    commit = gitrepo.first_parent_before(repo, "HEAD", when)
+    if commit is None:
+        raise UsageError(f"no commit on the first-parent history is older than {at}")
+    return commit
+
+
+def run_history(args: argparse.Namespace) -> int:
+    """Git reads the log and its blobs in a thread while the rules are imported, as ``check`` does."""
+    from receipt_lint import gitrepo
+
+    root = find_repo(args.repo)
+    release = parse_release_option(args.release)
+    repo = gitrepo.open_repo(root)
+
+    def read_git() -> tuple[str, dt.datetime | None, list[gitrepo.Commit], dict[str, bytes]]:
+        head = gitrepo.resolve_commits(repo, {"head": args.head})["head"]
+        since, start = _since(repo, args.since)
+        commits = list(gitrepo.first_parent_log(repo, head, since))
+        return head, start, commits, gitrepo.read_blobs(repo, gitrepo.added_blobs(commits))
+
+    git_side = _Background(read_git)
+    from receipt_lint import history
+
+    try:
+        head, start, commits, blobs = git_side.result()
+        replayed = history.replay(repo, head, release=release, commits=commits, blobs=blobs)
+    except gitrepo.GitError as error:
+        raise UsageError(str(error)) from None
+    if start is not None:
+        replayed = history.since_date(replayed, start)
+    _write_text(history.render(replayed, args.format), args.output)
+    return 1 if replayed.breached else 0
+
+
+def _since(repo: Repo, since: str | None) -> tuple[str | None, dt.datetime | None]:
+    """``--since``: (a commit to start after, or a date to start at)."""
+    if since is None:
+        return None, None
+    found = repo.commits([since])[since]
+    if found is not None:
+        return found, None
+    from receipt_lint.times import parse_time
+
+    try:
+        return None, parse_time(since, bare_date="start")
+    except ValueError:
+        raise UsageError(f"--since {quoted(since)} is neither a commit nor a date (2026-02-05)") from None
+
+
+def run_slips(args: argparse.Namespace) -> int:
+    from receipt_lint import gitrepo, history, slips
+
+    root = find_repo(args.repo)
+    repo = gitrepo.open_repo(root)
+    try:
+        head = gitrepo.resolve_commits(repo, {"HEAD": "HEAD"})["HEAD"]
+        replayed = history.replay(repo, head)
+        report = slips.build(gitrepo.CommitTree(repo, head), replayed, parse_now(args.now), args.sig)
+    except gitrepo.GitError as error:
+        raise UsageError(str(error)) from None
+    _write_text(slips.render(report, args.format), args.output)
+    return 0
+
+
+def _write_text(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8", errors=UNDECODABLE)
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
 
 
 def run_check(args: argparse.Namespace) -> int:

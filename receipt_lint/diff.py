@@ -8,6 +8,7 @@ identity is its file name.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
@@ -44,31 +45,65 @@ class Change(NamedTuple):
     author: str | None = None
 
 
+class Judged(NamedTuple):
+    """One transition of a change, with the transition rules' findings about it."""
+
+    pairing: Pairing
+    transition: Transition
+    findings: tuple[Finding, ...]
+
+
 def check_change(change: Change, options: Options) -> Result:
     base, head = Snapshot(change.base), Snapshot(change.head)
-    pairings = pair_receipts(base, head, change.changed)
-    touched_releases = {f.release for p in pairings for f in (p.base, p.head) if f is not None}
-    touched_releases |= {r for r in map(release_folder, change.changed) if r is not None}
-    if options.release is not None:
-        pairings = [p for p in pairings if options.release in _releases_of(p)]
-    # The base's schedule judges the change: a change cannot move its own deadlines.
+    judged = judge_transitions(
+        base, head, change.changed, options.now, author=change.author, release=options.release
+    )
+    pairings = [j.pairing for j in judged]
+    touched_releases = _touched_releases(pairings, change.changed)
     releases = {name: release_info(base, name, options.now) for name in touched_releases}
-    findings: list[Finding] = []
-    transitions = []
-    for pairing in pairings:
-        context = TransitionContext(pairing, base, head, releases, change.author)
-        problems = list(_transition_findings(context))
-        findings.extend(problems)
-        transitions.append(_transition(context, legal=not {f.rule for f in problems} & _ILLEGAL))
+    findings = [finding for j in judged for finding in j.findings]
     checked = _receipts_to_check((base, head), pairings, change.changed, options)
     findings.extend(_tree_findings(head, change.changed, touched_releases, options))
     findings.extend(_schedule_changes(base, head, change, options))
     for file in checked:
         info = releases.get(file.release) or release_info(base, file.release, options.now)
         findings.extend(run_receipt_rules(ReceiptContext.for_file(head, file, info)))
+    transitions = tuple(j.transition for j in judged)
     return Result(
-        change.base.label, change.head.label, finalize(findings, options), len(checked), tuple(transitions)
+        change.base.label, change.head.label, finalize(findings, options), len(checked), transitions
     )
+
+
+def judge_transitions(
+    base: Snapshot,
+    head: Snapshot,
+    changed: frozenset[str],
+    now: dt.datetime,
+    *,
+    author: str | None = None,
+    release: str | None = None,
+) -> list[Judged]:
+    """Pair the receipts a change touches and judge each move: ``check`` and ``history`` share this.
+
+    The base's schedule judges the change (a change cannot move its own
+    deadlines), at ``now``: the check's time, or a replayed commit's date.
+    """
+    pairings = pair_receipts(base, head, changed)
+    releases = {name: release_info(base, name, now) for name in _touched_releases(pairings, changed)}
+    if release is not None:
+        pairings = [p for p in pairings if release in _releases_of(p)]
+    judged = []
+    for pairing in pairings:
+        context = TransitionContext(pairing, base, head, releases, author)
+        problems = tuple(_transition_findings(context))
+        legal = not {f.rule for f in problems} & _ILLEGAL
+        judged.append(Judged(pairing, _transition(context, legal=legal), problems))
+    return judged
+
+
+def _touched_releases(pairings: list[Pairing], changed: frozenset[str]) -> set[str]:
+    touched = {f.release for p in pairings for f in (p.base, p.head) if f is not None}
+    return touched | {r for r in map(release_folder, changed) if r is not None}
 
 
 def _schedule_changes(base: Snapshot, head: Snapshot, change: Change, options: Options) -> Iterator[Finding]:
@@ -118,7 +153,11 @@ def _by_identity(
     """
     identities: dict[Identity, list[ReceiptFile]] = defaultdict(list)
     paths = release_files(snapshot.tree, {release for release, _ in touched})
-    for file in receipt_files(p for p in paths if p in changed or name_identity(p) in touched):
+    names = {f"/{number}.yaml" for _, number in touched}  # a cheap look before the exact one
+    candidates = (
+        p for p in paths if p in changed or (p[p.rfind("/") :] in names and name_identity(p) in touched)
+    )
+    for file in receipt_files(candidates):
         changed_file = file.path in changed
         identities[_identity(snapshot, file) if changed_file else (file.release, file.number)].append(file)
     return identities

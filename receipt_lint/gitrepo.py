@@ -11,11 +11,14 @@ budget of a one-receipt pull-request check (README, "Decisions").
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import stat
 import subprocess
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -202,7 +205,7 @@ class CommitTree:
         entry = self.entry(path)
         if entry is None:
             raise MissingFile(f"{path} does not exist")
-        return _read_blob(self.repo, path, *entry)
+        return read_blob(self.repo, path, *entry)
 
     def exists(self, path: str) -> bool:
         try:
@@ -271,7 +274,7 @@ def _ls_tree_entry(line: str) -> tuple[str, Entry]:
     return path, (int(mode, 8), sha)
 
 
-def _read_blob(repo: Repo, path: str, mode: int, sha: str) -> bytes:
+def read_blob(repo: Repo, path: str, mode: int, sha: str) -> bytes:
     if stat.S_ISLNK(mode):
         raise TreeError(f"{path} {SYMLINKED_FILE}")
     if mode == _SUBMODULE:
@@ -305,7 +308,7 @@ class IndexTree:
         entry = self.entries.get(path)
         if entry is None:
             raise MissingFile(f"{path} does not exist")
-        return _read_blob(self.repo, path, *entry)
+        return read_blob(self.repo, path, *entry)
 
     def exists(self, path: str) -> bool:
         return path in self.entries
@@ -423,3 +426,125 @@ def default_base(repo: Repo, fallback: str | None = None) -> str:
         if found[candidate] is not None:
             return candidate
     raise GitError("no base to diff against: pass --base REV (e.g. --base origin/master), or use --all")
+
+
+def commit_date(repo: Repo, commit: str) -> dt.datetime:
+    """A commit's committer date, in UTC."""
+    text = repo.git("show", "-s", "--format=%cI", commit).decode().strip()
+    return dt.datetime.fromisoformat(text).astimezone(dt.timezone.utc)
+
+
+def first_parent_before(repo: Repo, head: str, when: dt.datetime) -> str | None:
+    """The newest first-parent commit of ``head`` committed before ``when``, if any."""
+    stamp = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    found = repo.git("rev-list", "--first-parent", "-1", f"--before={stamp}", head).decode().split()
+    return found[0] if found else None
+
+
+# --- history: the first-parent log of releases/, and blobs read in one batch ---------------------
+
+_PULL = re.compile(r"^Merge pull request #([0-9]+)\b|\(#([0-9]+)\)\s*$")
+_ZERO = re.compile(r"0+")
+
+
+class Commit(NamedTuple):
+    sha: str
+    parent: str | None
+    date: dt.datetime  # committer date, UTC
+    author: str  # "Name <email>"
+    subject: str
+    changes: tuple[tuple[str, Entry | None], ...]  # (path, new entry or None when deleted)
+
+    @property
+    def pull(self) -> int | None:
+        """The pull request a subject names: ``Merge pull request #N`` or a trailing ``(#N)``."""
+        match = _PULL.search(self.subject)
+        return int(match[1] or match[2]) if match else None
+
+
+def first_parent_log(repo: Repo, head: str, since: str | None = None) -> Iterator[Commit]:
+    """The first-parent commits that touch releases/, oldest first, each with its raw diff."""
+    revisions = f"{since}..{head}" if since else head
+    output = repo.git(
+        "log",
+        "--first-parent",
+        "--reverse",
+        "--raw",
+        "-z",
+        "--no-renames",
+        "--no-abbrev",
+        "--format=%x1e%H %P%x1f%cI%x1f%an <%ae>%x1f%s",
+        revisions,
+        "--",
+        "releases/",
+    )
+    header: list[str] | None = None
+    changes: list[tuple[str, Entry | None]] = []
+    tokens = output.decode("utf-8", errors="surrogateescape").split("\0")
+    index = 0
+    while index < len(tokens):
+        token = tokens[index].lstrip("\n")
+        index += 1
+        if token.startswith("\x1e"):
+            if header is not None:
+                yield _commit(header, changes)
+            header, changes = token[1:].split("\x1f", 3), []
+        elif token.startswith(":") and index < len(tokens):
+            changes.append((tokens[index], _new_entry(token)))
+            index += 1
+    if header is not None:
+        yield _commit(header, changes)
+
+
+def _commit(header: list[str], changes: list[tuple[str, Entry | None]]) -> Commit:
+    ids, date, author, subject = [*header, "", "", ""][:4]
+    sha, *parents = ids.split()
+    when = dt.datetime.fromisoformat(date).astimezone(dt.timezone.utc)
+    return Commit(sha, parents[0] if parents else None, when, author, subject, tuple(changes))
+
+
+def _new_entry(meta: str) -> Entry | None:
+    """``:old-mode new-mode old-id new-id status`` -> the path's entry after the commit."""
+    _old_mode, new_mode, _old_id, new_id, _status = meta[1:].split(" ", 4)
+    return None if _ZERO.fullmatch(new_mode) else (int(new_mode, 8), new_id)
+
+
+def added_blobs(commits: list[Commit]) -> list[str]:
+    """Every blob the commits put under releases/, once each, in order."""
+    return list(
+        dict.fromkeys(entry[1] for commit in commits for _, entry in commit.changes if entry is not None)
+    )
+
+
+def read_blobs(repo: Repo, ids: list[str]) -> dict[str, bytes]:
+    """The content of many blobs from one ``git cat-file --batch`` run (missing and huge ones left out).
+
+    One process with all the ids on its input: a round trip per blob through
+    the long-lived reader cost 0.4 ms each, most of a history replay.
+    """
+    query = "".join(f"{blob}\n" for blob in ids)
+    sizes = repo.git("cat-file", "--batch-check", input_text=query).split(b"\n")[: len(ids)]
+    small = [
+        blob for blob, line in zip(ids, sizes, strict=True) if _small_blob(line)
+    ]  # never load a huge one
+    if not small:
+        return {}
+    output = repo.git("cat-file", "--batch", input_text="".join(f"{blob}\n" for blob in small))
+    blobs: dict[str, bytes] = {}
+    at = 0
+    while at < len(output):
+        end = output.index(b"\n", at)
+        header = output[at:end].split()
+        at = end + 1
+        if len(header) != 3:  # "<id> missing"
+            continue
+        size = int(header[2])
+        if header[1] == b"blob":
+            blobs[header[0].decode()] = output[at : at + size]
+        at += size + 1
+    return blobs
+
+
+def _small_blob(check_line: bytes) -> bool:
+    fields = check_line.split()
+    return len(fields) == 3 and fields[1] == b"blob" and int(fields[2]) <= MAX_BYTES

@@ -17,6 +17,7 @@ from typing import Any
 
 from receipt_lint import models
 from receipt_lint.engine import Options, check_all
+from receipt_lint.gitrepo import Repo
 from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files
 from receipt_lint.snapshot import Snapshot
 from receipt_lint.tree import Tree
@@ -44,6 +45,15 @@ class Manifest:
     counts: dict[str, dict[str, int]]
     receipts: list[Entry]
     outreach: dict[str, str]
+    # The html page's burn-down: receipts by state after each commit of the cycle, and the freezes.
+    timeline: list[Point] = field(default_factory=list)
+    freezes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Point:
+    date: str
+    by_state: dict[str, int]
 
 
 def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) -> Manifest:
@@ -75,7 +85,41 @@ def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) ->
         counts,
         entries,
         _outreach(snapshot, entries, release, now),
+        freezes=_freezes(snapshot, release),
     )
+
+
+def _freezes(snapshot: Snapshot, release: str) -> dict[str, str]:
+    schedule = snapshot.schedule(release).model
+    if schedule is None:
+        return {}
+    dates = {
+        "PRR freeze": schedule.prr_freeze,
+        "enhancements freeze": schedule.enhancements_freeze,
+        "code freeze": schedule.code_freeze,
+        "docs freeze": schedule.docs_freeze,
+        "release": schedule.release,
+    }
+    return {name: when.strftime("%Y-%m-%dT%H:%M:%SZ") for name, when in dates.items() if when is not None}
+
+
+def timeline(repo: Repo, head: str, release: str) -> list[Point]:
+    """Receipts of ``release`` by state after each first-parent commit that moved one (from history)."""
+    from receipt_lint.history import replay
+
+    counts = dict.fromkeys(models.STATES, 0)
+    points: list[Point] = []
+    for step in replay(repo, head, release=release).steps:
+        if step.from_state is not None:
+            counts[step.from_state] -= 1
+        if step.to_state is not None:
+            counts[step.to_state] += 1
+        point = Point(step.commit.date.strftime("%Y-%m-%dT%H:%M:%SZ"), dict(counts))
+        if points and points[-1].date == point.date:
+            points[-1] = point  # one point per commit
+        else:
+            points.append(point)
+    return points
 
 
 def _entry(snapshot: Snapshot, file: ReceiptFile, release: str, problems: list[str]) -> Entry:
@@ -212,7 +256,8 @@ def render_html(manifest: Manifest) -> str:
         ".charts{display:flex;flex-wrap:wrap;gap:2em}tr.at-risk{background:#fff4e0}"
         "tr.removed{color:#888}</style></head><body>"
         f"<h1>Release {esc(manifest.release)} enhancements</h1><p>Generated {esc(manifest.generated)}.</p>"
-        f"<div class='charts'>{charts}</div><h2>Receipts</h2><table><thead><tr><th>KEP</th><th>title</th>"
+        f"<div class='charts'>{charts}</div>{_burn_down(manifest)}"
+        "<h2>Receipts</h2><table><thead><tr><th>KEP</th><th>title</th>"
         "<th>SIG</th><th>stage</th><th>state</th><th>type</th><th>open problems</th></tr></thead>"
         f"<tbody>{rows}</tbody></table><h2>Outreach</h2><dl>{outreach}</dl></body></html>\n"
     )
@@ -232,3 +277,64 @@ def _svg_bars(title: str, counts: dict[str, int]) -> str:
         f"role='img' aria-label='{html.escape(title)}'><text x='0' y='14' font-weight='bold'>"
         f"by {html.escape(title)}</text>{bars}</svg></figure>"
     )
+
+
+_STATE_COLOURS = {
+    "proposed": "#9e9e9e",
+    "accepted": "#2e7d32",
+    "at-risk": "#ef6c00",
+    "exception": "#6a1b9a",
+    "removed": "#c62828",
+}
+
+
+def _burn_down(manifest: Manifest) -> str:
+    """Receipts by state over the cycle, with the freezes marked: one inline SVG, no script."""
+    if not manifest.timeline:
+        return ""
+    times = [_epoch(point.date) for point in manifest.timeline] + [
+        _epoch(d) for d in manifest.freezes.values()
+    ]
+    first, last = min(times), max(times)
+    span = max(last - first, 1.0)
+    top = max(max(point.by_state.values()) for point in manifest.timeline) or 1
+    width, height, left, bottom = 640, 260, 40, 220
+
+    def x(when: float) -> float:
+        return left + (width - left - 120) * (when - first) / span
+
+    def y(count: int) -> float:
+        return bottom - (bottom - 20) * count / top
+
+    lines = []
+    for state, colour in _STATE_COLOURS.items():
+        steps: list[str] = []
+        for point in manifest.timeline:
+            if steps:
+                steps.append(f"{x(_epoch(point.date)):.1f},{float(steps[-1].split(',')[1]):.1f}")
+            steps.append(f"{x(_epoch(point.date)):.1f},{y(point.by_state.get(state, 0)):.1f}")
+        steps.append(f"{x(last):.1f},{y(manifest.timeline[-1].by_state.get(state, 0)):.1f}")
+        lines.append(f"<polyline fill='none' stroke='{colour}' stroke-width='2' points='{' '.join(steps)}'/>")
+        index = list(_STATE_COLOURS).index(state)
+        lines.append(
+            f"<text x='{width - 110}' y='{30 + 16 * index}' font-size='12' fill='{colour}'>{state}: "
+            f"{manifest.timeline[-1].by_state.get(state, 0)}</text>"
+        )
+    for name, when in manifest.freezes.items():
+        at = x(_epoch(when))
+        lines.append(
+            f"<line x1='{at:.1f}' y1='20' x2='{at:.1f}' y2='{bottom}' stroke='#555' stroke-dasharray='4 3'/>"
+            f"<text x='{at + 2:.1f}' y='{bottom + 14}' font-size='10' "
+            f"transform='rotate(20 {at + 2:.1f} {bottom + 14})'>{html.escape(name)}</text>"
+        )
+    axis = f"<line x1='{left}' y1='{bottom}' x2='{width - 120}' y2='{bottom}' stroke='#000'/>"
+    labels = f"<text x='0' y='24' font-size='11'>{top}</text><text x='0' y='{bottom}' font-size='11'>0</text>"
+    return (
+        "<h2>Receipts by state over the cycle</h2><figure><svg xmlns='http://www.w3.org/2000/svg' "
+        f"width='{width}' height='{height + 30}' role='img' aria-label='receipts by state over time'>"
+        f"{axis}{labels}{''.join(lines)}</svg></figure>"
+    )
+
+
+def _epoch(text: str) -> float:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()

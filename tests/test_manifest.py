@@ -30,7 +30,9 @@ def manifest(repo: Path, tmp_path: Path, *extra: str) -> str:
 
 def test_json_counts_match_the_tree(repo: Path, tmp_path: Path) -> None:
     document = json.loads(manifest(repo, tmp_path, "--format=json"))
-    assert set(document) == {"release", "generated", "counts", "receipts", "outreach"}
+    assert set(document) == {"release", "generated", "counts", "receipts", "outreach", "timeline", "freezes"}
+    assert document["freezes"]["enhancements freeze"] == "2026-02-12T02:00:00Z"
+    assert document["timeline"] == []  # drawn for the html page only
     on_disk = {p.parent.name: 0 for p in (repo / "releases/v1.37").glob("*/*.yaml")}
     for path in (repo / "releases/v1.37").glob("*/*.yaml"):
         on_disk[path.parent.name] += 1
@@ -74,7 +76,7 @@ def test_html_is_one_self_contained_page_with_every_receipt(repo: Path, tmp_path
     page = manifest(repo, tmp_path, "--format=html")
     parser = _Collector()
     parser.feed(page)
-    assert parser.external == [] and parser.svgs == 4
+    assert parser.external == [] and parser.svgs == 5  # four bar charts and the cycle's burn-down
     for kep in ("2140", "1287", "3000", "4100", "4200", "4300"):
         assert kep in parser.cells
 

@@ -1,0 +1,237 @@
+"""Slipped enhancements, per KEP and per SIG (design doc section 9).
+
+The SIG chairs' story: "review slipped enhancements; determine what phase it
+missed; identify multiple slips".  The receipts of the head say where each KEP
+ended in each release; the replayed history says when it left the active
+states, which the release's schedule turns into the phase it missed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections import Counter
+from typing import NamedTuple
+
+from receipt_lint.history import History
+from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files
+from receipt_lint.models import Schedule
+from receipt_lint.names import ACTIVE_STATES
+from receipt_lint.rules.base import release_info
+from receipt_lint.snapshot import Snapshot
+from receipt_lint.tree import Tree
+from receipt_lint.versions import Version, parse_milestone, parse_release
+
+PERMABETA_RELEASES = 3  # beta for this many minor releases or more, counted to the newest release
+FLAGS = ("multiple-slips", "permabeta")
+
+
+class ReleaseRecord(NamedTuple):
+    release: str
+    state: str  # the receipt's final state; "(deleted)" when history holds a receipt the head lacks
+    stage: str | None
+    slipped: bool
+    phase: str | None  # prr, enhancements, code, after code freeze; None when it did not slip or no schedule
+
+
+class KepRecord(NamedTuple):
+    kep: str
+    sig: str
+    title: str
+    releases: tuple[ReleaseRecord, ...]
+    flags: tuple[str, ...]
+
+
+class Report(NamedTuple):
+    keps: tuple[KepRecord, ...]
+    by_sig: dict[str, dict[str, int]]
+
+
+def build(tree: Tree, history: History, now: dt.datetime, sig: str | None = None) -> Report:
+    snapshot = Snapshot(tree)
+    left = _left_active(history)
+    files = list(receipt_files(tree.files_under("releases")))
+    newest = max((v for v in map(parse_release, {f.release for f in files}) if v), default=None)
+    by_kep: dict[int, list[ReceiptFile]] = {}
+    for file in files:
+        by_kep.setdefault(file.number, []).append(file)
+    for step in history.steps:  # a receipt history had but the head lost still counts
+        by_kep.setdefault(int(step.kep), [])
+    keps = [_kep(snapshot, number, by_kep[number], history, left, now, newest) for number in sorted(by_kep)]
+    keps = [k for k in keps if sig is None or k.sig == sig]
+    keps.sort(key=lambda k: (k.sig, int(k.kep)))
+    return Report(tuple(keps), _by_sig(keps))
+
+
+def _left_active(history: History) -> dict[tuple[str, str], dt.datetime]:
+    """(release, KEP) -> when its receipt last left the active states (moved to removed or deleted)."""
+    left: dict[tuple[str, str], dt.datetime] = {}
+    for step in history.steps:
+        if step.from_state in ACTIVE_STATES and step.to_state not in ACTIVE_STATES:
+            left[(step.release, step.kep)] = step.commit.date
+    return left
+
+
+def _kep(
+    snapshot: Snapshot,
+    number: int,
+    files: list[ReceiptFile],
+    history: History,
+    left: dict[tuple[str, str], dt.datetime],
+    now: dt.datetime,
+    newest: Version | None,
+) -> KepRecord:
+    records = {file.release: _record(snapshot, file, left, now) for file in files}
+    for step in history.steps:
+        if step.kep == str(number) and step.release not in records:
+            records[step.release] = ReleaseRecord(step.release, "(deleted)", None, False, None)
+    ordered = tuple(sorted(records.values(), key=lambda r: parse_release(r.release) or Version(0, 0)))
+    sig, title, kep_path = _identity(snapshot, files)
+    flags = []
+    stages = Counter(r.stage for r in ordered if r.slipped)
+    if any(count >= 2 for count in stages.values()):
+        flags.append("multiple-slips")
+    if kep_path is not None and _permabeta(snapshot, kep_path, newest):
+        flags.append("permabeta")
+    return KepRecord(str(number), sig, title, ordered, tuple(flags))
+
+
+def _record(
+    snapshot: Snapshot, file: ReceiptFile, left: dict[tuple[str, str], dt.datetime], now: dt.datetime
+) -> ReleaseRecord:
+    receipt = snapshot.receipt(file.path).model
+    release = release_info(snapshot, file.release, now)
+    slipped = file.state == "removed" or (release.closed and file.state != "accepted")
+    phase = None
+    deadlines = release.deadlines
+    if slipped and deadlines is not None:
+        when = left.get((file.release, str(file.number)))
+        if when is None and file.state != "removed":
+            when = deadlines.release  # still active when the release closed
+        phase = _phase(when, deadlines) if when is not None else None
+    return ReleaseRecord(file.release, file.state, receipt.stage if receipt else None, slipped, phase)
+
+
+def _phase(when: dt.datetime, deadlines: Schedule) -> str:
+    """The freeze before which the receipt left the active states."""
+    for name, attribute in (
+        ("prr", "prr_freeze"),
+        ("enhancements", "enhancements_freeze"),
+        ("code", "code_freeze"),
+    ):
+        deadline = getattr(deadlines, attribute, None)
+        if deadline is not None and when < deadline:
+            return name
+    return "after code freeze"
+
+
+def _identity(snapshot: Snapshot, files: list[ReceiptFile]) -> tuple[str, str, str | None]:
+    """SIG, title and KEP folder from the newest receipt that can be read."""
+    for file in sorted(files, key=lambda f: parse_release(f.release) or Version(0, 0), reverse=True):
+        receipt = snapshot.receipt(file.path).model
+        if receipt is not None:
+            usable = kep_path_problem(receipt.path) is None
+            return receipt.owning_sig, receipt.title, receipt.path if usable else None
+    return "(unknown)", "(no readable receipt)", None
+
+
+def _permabeta(snapshot: Snapshot, kep_path: str, newest: Version | None) -> bool:
+    """kep.yaml says beta, and reached beta three or more minor releases before the newest release."""
+    kep = snapshot.kep(kep_path).model
+    if kep is None or newest is None or (kep.stage or "").strip() != "beta":
+        return False
+    beta = parse_milestone(kep.milestone_for("beta"))
+    return (
+        beta is not None
+        and beta.version.major == newest.major
+        and newest.minor - beta.version.minor >= PERMABETA_RELEASES
+    )
+
+
+def _by_sig(keps: list[KepRecord]) -> dict[str, dict[str, int]]:
+    totals: dict[str, dict[str, int]] = {}
+    for kep in keps:
+        counts = totals.setdefault(kep.sig, {"keps": 0, "slips": 0, "multiple-slips": 0, "permabeta": 0})
+        counts["keps"] += 1
+        counts["slips"] += sum(1 for r in kep.releases if r.slipped)
+        for flag in kep.flags:
+            counts[flag] += 1
+    return dict(sorted(totals.items()))
+
+
+def as_dict(report: Report) -> dict[str, object]:
+    """The JSON shape of the CLI contract ("Reports")."""
+    return {
+        "keps": [
+            {
+                "kep": kep.kep,
+                "sig": kep.sig,
+                "title": kep.title,
+                "releases": [record._asdict() for record in kep.releases],
+                "flags": list(kep.flags),
+            }
+            for kep in report.keps
+        ],
+        "by_sig": report.by_sig,
+    }
+
+
+def render(report: Report, format_name: str) -> str:
+    if format_name == "json":
+        return json.dumps(as_dict(report), indent=2) + "\n"
+    rows = [_row(kep) for kep in report.keps]
+    if format_name == "html":
+        return _html(report, rows)
+    if format_name == "markdown":
+        lines = [
+            "# Slipped enhancements",
+            "",
+            "| KEP | SIG | title | releases | flags |",
+            "|---|---|---|---|---|",
+        ]
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+        lines += ["", "| SIG | KEPs | slips | multiple slips | permabeta |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {sig} | {' | '.join(str(v) for v in counts.values())} |"
+            for sig, counts in report.by_sig.items()
+        ]
+        return "\n".join(lines) + "\n"
+    lines = [
+        f"KEP {row[0]}  {row[1]}  {row[2]}\n  {row[3]}" + (f"\n  flags: {row[4]}" if row[4] else "")
+        for row in rows
+    ]
+    lines += [
+        f"{sig}: {c['keps']} KEPs, {c['slips']} slips, {c['multiple-slips']} with multiple slips, "
+        f"{c['permabeta']} permabeta"
+        for sig, c in report.by_sig.items()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _row(kep: KepRecord) -> tuple[str, str, str, str, str]:
+    releases = "; ".join(
+        f"{r.release} {r.state}"
+        + (f" ({r.stage})" if r.stage else "")
+        + (f", slipped{' at ' + r.phase if r.phase else ''}" if r.slipped else "")
+        for r in kep.releases
+    )
+    return kep.kep, kep.sig, kep.title, releases, ", ".join(kep.flags)
+
+
+def _html(report: Report, rows: list[tuple[str, str, str, str, str]]) -> str:
+    esc = html.escape
+    body = "".join("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+    sigs = "".join(
+        f"<tr><td>{esc(sig)}</td>" + "".join(f"<td>{value}</td>" for value in counts.values()) + "</tr>"
+        for sig, counts in report.by_sig.items()
+    )
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>Slipped enhancements</title>"
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}"
+        "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}</style></head><body>"
+        "<h1>Slipped enhancements</h1><table><thead><tr><th>KEP</th><th>SIG</th><th>title</th>"
+        f"<th>releases</th><th>flags</th></tr></thead><tbody>{body}</tbody></table>"
+        "<h2>By SIG</h2><table><thead><tr><th>SIG</th><th>KEPs</th><th>slips</th><th>multiple slips</th>"
+        f"<th>permabeta</th></tr></thead><tbody>{sigs}</tbody></table></body></html>\n"
+    )

@@ -1,0 +1,314 @@
+"""history, slips and manifest --at on a real multi-commit repository with merges (issue 13)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from receipt_lint.cli import main
+from tests.conftest import EXCEPTION_BLOCK, KEP, PRR, RECEIPT, write_tree
+
+V136 = (
+    "prr-freeze: 2025-09-01\nenhancements-freeze: 2025-09-10\ncode-freeze: 2025-10-20\nrelease: 2025-12-10\n"
+)
+V137 = (
+    "prr-freeze: 2026-02-05\nenhancements-freeze: 2026-02-12\ncode-freeze: 2026-03-19\nrelease: 2026-04-22\n"
+)
+
+
+def git(root: Path, *args: str, date: str | None = None) -> str:
+    env = {**os.environ}
+    if date is not None:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T12:00:00+00:00"
+    command = ["git", "-c", "user.name=Ann", "-c", "user.email=ann@example.invalid", "-C", str(root), *args]
+    return subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout.strip()
+
+
+def kep(number: int, stage: str = "alpha", beta: str | None = None) -> dict[str, str | bytes]:
+    text = KEP.replace("2140", str(number)).replace("stage: alpha", f"stage: {stage}")
+    if beta:
+        text += f'  beta: "{beta}"\n'
+    return {
+        f"keps/sig-architecture/{number}-k/kep.yaml": text,
+        f"keps/prod-readiness/sig-architecture/{number}.yaml": PRR.replace("2140", str(number)),
+    }
+
+
+def receipt(number: int, state: str, release: str = "v1.37", extra: str = "") -> dict[str, str | bytes]:
+    text = (
+        RECEIPT.replace("sig-architecture/2140-receipts", f"sig-architecture/{number}-k")
+        .replace("2140", str(number))
+        .replace("tracking-status: accepted", f"tracking-status: {state}")
+    )
+    return {f"releases/{release}/{state}/{number}.yaml": text + extra}
+
+
+def change(
+    root: Path, date: str, message: str, files: dict[str, str | bytes], delete: tuple[str, ...] = ()
+) -> None:
+    """A direct commit on the current branch."""
+    for path in delete:
+        git(root, "rm", "-q", "--", path)
+    write_tree(root, files)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message, date=date)
+
+
+def pull_request(
+    root: Path, number: int, date: str, files: dict[str, str | bytes], delete: tuple[str, ...] = ()
+) -> None:
+    """A pull request branch merged into main with a merge commit, as GitHub's merge button does."""
+    git(root, "checkout", "-qb", f"pr-{number}")
+    change(root, date, f"pr {number}", files, delete)
+    git(root, "checkout", "-q", "main")
+    git(
+        root,
+        "merge",
+        "--no-ff",
+        "-q",
+        "-m",
+        f"Merge pull request #{number} from ann/pr-{number}",
+        f"pr-{number}",
+        date=date,
+    )
+
+
+def move(
+    number: int, release: str, old: str, new: str, extra: str = ""
+) -> tuple[dict[str, str | bytes], tuple[str, ...]]:
+    return receipt(number, new, release, extra), (f"releases/{release}/{old}/{number}.yaml",)
+
+
+@pytest.fixture(scope="module")
+def cycle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two release cycles: v1.36 (shipped) and v1.37, with every kind of step the issue names."""
+    root = tmp_path_factory.mktemp("history") / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    files: dict[str, str | bytes] = {
+        "OWNERS_ALIASES": "aliases:\n  prod-readiness-approvers:\n    - johnbelamaric\n",
+        "releases/v1.36/OWNERS": "approvers:\n  - lead\n",
+        "releases/v1.36/schedule.yaml": V136,
+        **kep(2140),
+        **kep(7),
+        **kep(8),
+        **kep(9),
+        **kep(30, "beta", "v1.33"),
+    }
+    change(root, "2025-08-01", "root: v1.36", files)  # the root commit
+    pull_request(
+        root, 101, "2025-08-15", {**receipt(7, "proposed", "v1.36"), **receipt(30, "proposed", "v1.36")}
+    )
+    files, gone = move(7, "v1.36", "proposed", "removed")
+    pull_request(root, 102, "2025-09-20", files, gone)  # KEP 7 slips, after enhancements freeze
+    files, gone = move(30, "v1.36", "proposed", "accepted")
+    pull_request(root, 103, "2025-09-05", files, gone)
+    change(root, "2025-11-01", "docs only", {"keps/README.md": "KEPs\n"})  # touches no receipt
+    change(
+        root,
+        "2026-01-05",
+        "create release v1.37",
+        {"releases/v1.37/OWNERS": "approvers:\n  - lead\n", "releases/v1.37/schedule.yaml": V137},
+    )
+    pull_request(
+        root,
+        110,
+        "2026-01-10",
+        {**receipt(7, "proposed"), **receipt(2140, "proposed"), **receipt(9, "proposed")},
+    )
+    files, gone = move(7, "v1.37", "proposed", "removed")
+    pull_request(root, 111, "2026-02-08", files, gone)  # KEP 7 slips again, before enhancements freeze
+    files, gone = move(2140, "v1.37", "proposed", "accepted")
+    change(root, "2026-02-10", "Accept KEP 2140 (#112)", files, gone)  # a squash merge
+    pull_request(root, 113, "2026-02-20", receipt(8, "proposed"))  # a late opt-in, merged anyway
+    files, gone = move(9, "v1.37", "proposed", "exception", EXCEPTION_BLOCK)
+    pull_request(root, 114, "2026-02-21", files, gone)  # illegal: proposed -> exception, merged anyway
+    files, gone = move(2140, "v1.37", "accepted", "at-risk")
+    pull_request(root, 115, "2026-03-01", files, gone)
+    files, gone = move(2140, "v1.37", "at-risk", "exception", EXCEPTION_BLOCK)
+    pull_request(root, 116, "2026-03-15", files, gone)  # an exception request
+    files, gone = move(2140, "v1.37", "exception", "at-risk", EXCEPTION_BLOCK)
+    pull_request(root, 117, "2026-03-20", files, gone)  # granted
+    return root
+
+
+def history(root: Path, *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    out = root.parent / "history.json"
+    code = main(["history", "--repo", str(root), "--format=json", f"--output={out}", *args])
+    return code, json.loads(out.read_text())
+
+
+def moves(document: dict) -> list[tuple[str, str, str | None, str | None]]:  # type: ignore[type-arg]
+    return [(t["release"], t["kep"], t["from"], t["to"]) for t in document["transitions"]]
+
+
+def test_history_replays_every_first_parent_step(cycle: Path) -> None:
+    code, document = history(cycle)
+    assert moves(document) == [
+        ("v1.36", "7", None, "proposed"),  # one commit's moves in KEP order
+        ("v1.36", "30", None, "proposed"),
+        ("v1.36", "7", "proposed", "removed"),
+        ("v1.36", "30", "proposed", "accepted"),
+        ("v1.37", "7", None, "proposed"),
+        ("v1.37", "9", None, "proposed"),
+        ("v1.37", "2140", None, "proposed"),
+        ("v1.37", "7", "proposed", "removed"),
+        ("v1.37", "2140", "proposed", "accepted"),
+        ("v1.37", "8", None, "proposed"),
+        ("v1.37", "9", "proposed", "exception"),
+        ("v1.37", "2140", "accepted", "at-risk"),
+        ("v1.37", "2140", "at-risk", "exception"),
+        ("v1.37", "2140", "exception", "at-risk"),
+    ]
+    assert document["summary"] == {"commits": 13, "transitions": 14, "illegal": 1, "late": 1}
+    assert code == 1  # a breach merged by override: a periodic job alarms
+
+
+def test_each_transition_says_who_when_and_which_pull_request(cycle: Path) -> None:
+    document = history(cycle)[1]
+    by_kep = {(t["kep"], t["to"]): t for t in document["transitions"]}
+    accepted = by_kep[("2140", "accepted")]
+    assert accepted["pull"] == 112 and accepted["date"] == "2026-02-10T12:00:00Z"
+    assert accepted["author"] == "Ann <ann@example.invalid>" and accepted["legal"] and accepted["late"] == []
+    assert accepted["commit"] == git(cycle, "log", "--format=%H", "-1", "--grep=Accept KEP 2140")
+    late = by_kep[("8", "proposed")]
+    assert (late["pull"], late["legal"], late["late"]) == (113, True, ["opt-in-after-freeze"])
+    illegal = by_kep[("9", "exception")]
+    assert (illegal["pull"], illegal["legal"], illegal["late"]) == (114, False, [])
+    assert "illegal-transition" in illegal["rules"]
+    assert by_kep[("2140", "exception")]["exception"] == {"freeze": "code", "additional-days": 5}
+    [marked] = [t for t in document["transitions"] if (t["from"], t["to"]) == ("accepted", "at-risk")]
+    assert marked["exception"] is None  # accepted -> at-risk is no decision
+    granted = [t for t in document["transitions"] if t["from"] == "exception"]
+    assert [t["exception"] for t in granted] == [{"decision": "granted"}]
+    assert document["head"] == git(cycle, "rev-parse", "HEAD")
+
+
+def test_history_filters_by_release_and_since(cycle: Path) -> None:
+    code, document = history(cycle, "--release", "v1.36")
+    assert {t["release"] for t in document["transitions"]} == {"v1.36"} and code == 0
+    assert document["summary"]["commits"] == 3
+    squash = git(cycle, "log", "--format=%H", "-1", "--grep=Accept KEP 2140")
+    code, document = history(cycle, "--since", squash)
+    assert moves(document)[0] == ("v1.37", "8", None, "proposed")
+    code, document = history(cycle, "--since", "2026-03-01")
+    assert [t["to"] for t in document["transitions"]] == ["at-risk", "exception", "at-risk"] and code == 0
+
+
+def test_history_text_and_markdown(cycle: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["history", "--repo", str(cycle), "--release", "v1.37"]) == 1
+    text = capsys.readouterr().out
+    assert "  v1.37 KEP 8: (new) -> proposed  LATE [opt-in-after-freeze]" in text
+    assert "  v1.37 KEP 9: proposed -> exception  ILLEGAL [illegal-transition]" in text
+    assert "exception requested: code freeze, 5 more days" in text and "exception granted" in text
+    assert text.splitlines()[-1] == "8 commits, 10 transitions, 1 illegal, 1 late"
+    assert main(["history", "--repo", str(cycle), "--format=markdown", "--since", "2026-03-01"]) == 0
+    table = capsys.readouterr().out
+    assert "| 2026-03-20 12:00 |" in table and "| #117 |" in table
+
+
+def test_history_mistakes_exit_2(cycle: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["--since", "yesterday-ish"], ["--head", "no-such-rev"], ["--release", "1.37"]):
+        assert main(["history", "--repo", str(cycle), *args]) == 2
+        assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_slips_per_kep_and_sig(cycle: Path, tmp_path: Path) -> None:
+    out = tmp_path / "slips.json"
+    assert main(["slips", "--repo", str(cycle), "--now=2026-04-01", "--format=json", f"--output={out}"]) == 0
+    report = json.loads(out.read_text())
+    keps = {k["kep"]: k for k in report["keps"]}
+    assert keps["7"]["releases"] == [
+        {"release": "v1.36", "state": "removed", "stage": "alpha", "slipped": True, "phase": "code"},
+        {"release": "v1.37", "state": "removed", "stage": "alpha", "slipped": True, "phase": "enhancements"},
+    ]
+    assert keps["7"]["flags"] == ["multiple-slips"]
+    assert keps["30"]["flags"] == ["permabeta"]  # beta since v1.33, newest release v1.37
+    assert keps["2140"]["releases"] == [
+        {"release": "v1.37", "state": "at-risk", "stage": "alpha", "slipped": False, "phase": None}
+    ]
+    assert report["by_sig"] == {
+        "sig-architecture": {"keps": 5, "slips": 2, "multiple-slips": 1, "permabeta": 1}
+    }
+    # After v1.37 ships, the KEPs it did not accept slipped too: 2140 (at-risk), 8, 9.
+    assert main(["slips", "--repo", str(cycle), "--now=2026-05-01", "--format=json", f"--output={out}"]) == 0
+    keps = {k["kep"]: k for k in json.loads(out.read_text())["keps"]}
+    assert (
+        keps["2140"]["releases"][0]["slipped"] and keps["2140"]["releases"][0]["phase"] == "after code freeze"
+    )
+
+
+def test_slips_formats_and_sig_filter(cycle: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["slips", "--repo", str(cycle), "--now=2026-04-01", "--sig", "sig-node"]) == 0
+    assert capsys.readouterr().out == "\n"
+    assert main(["slips", "--repo", str(cycle), "--now=2026-04-01"]) == 0
+    text = capsys.readouterr().out
+    assert "v1.36 removed (alpha), slipped at code; v1.37 removed (alpha), slipped at enhancements" in text
+    assert main(["slips", "--repo", str(cycle), "--now=2026-04-01", "--format=html"]) == 0
+    page = capsys.readouterr().out
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "multiple-slips" in page
+
+
+def manifest(root: Path, *args: str) -> dict:  # type: ignore[type-arg]
+    out = root.parent / "manifest.json"
+    assert (
+        main(
+            ["manifest", "--repo", str(root), "--release", "v1.37", "--format=json", f"--output={out}", *args]
+        )
+        == 0
+    )
+    return json.loads(out.read_text())  # type: ignore[no-any-return]
+
+
+def test_manifest_at_a_date_or_commit(cycle: Path) -> None:
+    then = manifest(cycle, "--at", "2026-02-09")  # after KEP 7 left, before 2140 was accepted
+    assert {e["kep"]: e["state"] for e in then["receipts"]} == {2140: "proposed", 9: "proposed", 7: "removed"}
+    squash = git(cycle, "log", "--format=%H", "-1", "--grep=Accept KEP 2140")
+    at_commit = manifest(cycle, "--at", squash)
+    assert {e["kep"]: e["state"] for e in at_commit["receipts"]}[2140] == "accepted"
+    now = manifest(cycle)
+    assert {e["kep"]: e["state"] for e in now["receipts"]}[2140] == "at-risk"
+
+
+def test_manifest_html_charts_the_cycle_with_the_freezes(cycle: Path, tmp_path: Path) -> None:
+    out = tmp_path / "m.html"
+    args = ["manifest", "--repo", str(cycle), "--release", "v1.37", "--format=html", f"--output={out}"]
+    assert main([*args, "--now=2026-04-01"]) == 0
+    page = out.read_text()
+    assert "Receipts by state over the cycle" in page and page.count("<polyline") == 5
+    assert "enhancements freeze" in page and "code freeze" in page
+    assert "<script" not in page and "http" not in page.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_odd_histories_do_not_crash(tmp_path: Path) -> None:
+    """A renamed release folder, a symlinked receipt and a huge blob are lines of the report."""
+    root = tmp_path / "odd"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    change(
+        root,
+        "2026-01-01",
+        "root",
+        {"releases/v1.38/OWNERS": "approvers: [lead]\n", **kep(2140), **receipt(2140, "proposed", "v1.38")},
+    )
+    git(root, "mv", "releases/v1.38", "releases/v1.39")
+    git(root, "commit", "-qm", "rename a release folder", date="2026-01-02")
+    (root / "releases/v1.39/proposed/5.yaml").symlink_to("2140.yaml")
+    change(
+        root,
+        "2026-01-03",
+        "a symlinked receipt",
+        {"releases/v1.39/proposed/6.yaml": b"a: " + b"x" * (2 << 20)},
+    )
+    code, document = history(root)
+    assert moves(document) == [
+        ("v1.38", "2140", None, "proposed"),
+        ("v1.39", "2140", "proposed", "proposed"),
+        ("v1.39", "5", None, "proposed"),
+        ("v1.39", "6", None, "proposed"),
+    ]
+    assert document["transitions"][1]["rules"] == ["release-changed"] and code == 1
