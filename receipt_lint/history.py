@@ -306,14 +306,20 @@ def _request(step: Step) -> str:
         return ""
     if "decision" in exception:
         return f"  exception {exception['decision']}"
+    if exception["freeze"] is None:
+        return "  exception requested (its exception block cannot be read)"
     return f"  exception requested: {exception['freeze']} freeze, {exception['additional-days']} more days"
 
 
 def _summary(history: History) -> str:
     return (
-        f"{history.commits} commits, {len(history.steps)} transitions, "
+        f"{plural(history.commits, 'commit')}, {plural(len(history.steps), 'transition')}, "
         f"{history.illegal} illegal, {history.late} late"
     )
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _markdown(history: History) -> str:

@@ -14,7 +14,7 @@ import json
 from collections import Counter
 from typing import NamedTuple
 
-from receipt_lint.history import History
+from receipt_lint.history import History, plural
 from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files
 from receipt_lint.models import Schedule
 from receipt_lint.names import ACTIVE_STATES
@@ -202,8 +202,8 @@ def render(report: Report, format_name: str) -> str:
         for row in rows
     ]
     lines += [
-        f"{sig}: {c['keps']} KEPs, {c['slips']} slips, {c['multiple-slips']} with multiple slips, "
-        f"{c['permabeta']} permabeta"
+        f"{sig}: {plural(c['keps'], 'KEP')}, {plural(c['slips'], 'slip')}, {c['multiple-slips']} with "
+        f"multiple slips, {c['permabeta']} permabeta"
         for sig, c in report.by_sig.items()
     ]
     return "\n".join(lines) + "\n"
