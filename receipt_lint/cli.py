@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import itertools
 import os
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, NoReturn, TextIO, TypeVar, cast
 
 from receipt_lint import __version__
 from receipt_lint.findings import quoted
-from receipt_lint.reporters import UNDECODABLE
+from receipt_lint.reporters import UNDECODABLE, one_line
 
 if TYPE_CHECKING:
     from receipt_lint.engine import Options, Result
@@ -133,6 +134,12 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
         "--format", choices=FORMATS, help="output format (default: text; github under GitHub Actions)"
     )
     check.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    check.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the mechanical fixes (tracking-status, title, owning-sig, a milestone's v) in the "
+        "working tree, then report what is left",
+    )
     check.set_defaults(run=run_check)
 
 
@@ -151,6 +158,9 @@ def _add_workflow(commands: argparse._SubParsersAction[_Parser]) -> None:
     create.add_argument("--owner", action="append", default=[], help="an enhancements team member")
     for deadline in ("prr-freeze", "enhancements-freeze", "code-freeze", "docs-freeze", "release-date"):
         create.add_argument(f"--{deadline}", metavar="T", help="a date or ISO 8601 time")
+    create.add_argument(
+        "--allow-past", action="store_true", help="accept dates in the past (back-filling history)"
+    )
     promote = command("promote", "opt a KEP in: a proposed receipt from kep.yaml", "promote")
     promote.add_argument("kep", metavar="SIG/NUMBER-SLUG")
     promote.add_argument("--stage", required=True)
@@ -177,12 +187,56 @@ def run_workflow(args: argparse.Namespace) -> int:
 
     root = find_repo(args.repo)
     ws = workflow.Workspace(root, parse_now(args.now))
+    _check_workflow_values(args, ws.now)
     try:
         _dispatch(workflow, ws, args)
     except workflow.WorkflowError as error:
         print(f"receipt-lint: {error} (nothing was changed)", file=sys.stderr)
         return 1
     return 0
+
+
+def _check_workflow_values(args: argparse.Namespace, now: dt.datetime) -> None:
+    """A value no verb can take is a usage error (exit 2, one line), before anything is looked at."""
+    from receipt_lint.names import STAGES
+
+    parse_release_option(args.release)
+    if args.action == "promote" and args.stage not in STAGES:
+        raise UsageError(f"--stage {quoted(args.stage)}: use one of {', '.join(STAGES)}")
+    if args.action == "request":
+        if args.additional_days < 1:
+            raise UsageError(f"--additional-days {args.additional_days}: ask for one day or more")
+        for name in ("reason", "risks_of_adding", "risks_of_cutting"):
+            if not getattr(args, name).strip():
+                raise UsageError(f"--{name.replace('_', '-')} is empty: the release team decides on it")
+    if args.action == "create":
+        _check_schedule_dates(args, now)
+
+
+def _check_schedule_dates(args: argparse.Namespace, now: dt.datetime) -> None:
+    """create-release dates: real, in the schedule's order, and not past (unless --allow-past)."""
+    from receipt_lint.models import SCHEDULE_ORDER
+    from receipt_lint.times import parse_time
+
+    given = [
+        (key, getattr(args, key.replace("-", "_") if key != "release" else "release_date"))
+        for key in SCHEDULE_ORDER
+    ]
+    dates = []
+    for key, text in given:
+        if text is None:
+            continue
+        option = "--release-date" if key == "release" else f"--{key}"
+        try:
+            when = parse_time(text, bare_date="end")
+        except ValueError as error:
+            raise UsageError(f"{option}: {error}") from None
+        if when <= now and not args.allow_past:
+            raise UsageError(f"{option} {text} has passed: give a future date (or --allow-past to back-fill)")
+        dates.append((option, when))
+    for (earlier, first), (later, second) in itertools.pairwise(dates):
+        if second < first:
+            raise UsageError(f"{later} is before {earlier}: the dates go {', '.join(SCHEDULE_ORDER)}")
 
 
 def _dispatch(workflow: Any, ws: Any, args: argparse.Namespace) -> None:
@@ -359,7 +413,22 @@ def _write_text(text: str, output: str | None) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if args.fix and (args.head or args.staged):
+        raise UsageError("--fix edits the working tree: drop --head/--staged (and never use it in CI)")
     root = find_repo(args.repo)
+    result = _checked(root, args)
+    if args.fix:
+        from receipt_lint.fix import fix
+
+        for fixed in fix(root, result.findings):
+            where = f"{fixed.path}:{fixed.line}" if fixed.line else fixed.path
+            print(f"fixed {one_line(where)} {fixed.key}", file=sys.stderr)
+        result = _checked(root, args)  # what is left
+    write_report(result, args.format, args.output)
+    return 1 if result.failed else 0
+
+
+def _checked(root: Path, args: argparse.Namespace) -> Result:
     if args.all:
         from receipt_lint.engine import check_all
         from receipt_lint.tree import WorkTree
@@ -367,11 +436,8 @@ def run_check(args: argparse.Namespace) -> int:
         options = check_options(root, args)
         tree = WorkTree(root)
         _require_named(options, (tree,), frozenset())
-        result = check_all(tree, options)
-    else:
-        result = check_diff(root, args)
-    write_report(result, args.format, args.output)
-    return 1 if result.failed else 0
+        return check_all(tree, options)
+    return check_diff(root, args)
 
 
 def _require_named(options: Options, trees: tuple[Tree, ...], changed: frozenset[str]) -> None:

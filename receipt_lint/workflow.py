@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from receipt_lint import models
-from receipt_lint.edit import EditError, set_value
+from receipt_lint.edit import EditError, append_block, remove_key, set_value
 from receipt_lint.findings import Severity, quoted
-from receipt_lint.layout import ReceiptFile, receipt_files
+from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files
 from receipt_lint.loader import YamlError, load
 from receipt_lint.rules import AGREEMENT_RULES
 from receipt_lint.rules.base import ReceiptContext, release_info
 from receipt_lint.snapshot import Snapshot
 from receipt_lint.transitions import is_legal, legal_targets
 from receipt_lint.tree import TreeError, WorkTree
-from receipt_lint.versions import parse_release
+from receipt_lint.versions import ascii_number, parse_release
 
 Say = Callable[[str], None]
 
@@ -50,6 +50,15 @@ class Workspace:
         if not (folder / "OWNERS").is_file():
             raise WorkflowError(f"release {release} does not exist: `receipt-lint create-release {release}`")
         return folder
+
+    def refuse_closed(self, release: str) -> None:
+        """A shipped release's receipts are final: no verb changes them (design doc section 5)."""
+        info = release_info(self.snapshot, release, self.now)
+        if info.closed and info.deadlines is not None and info.deadlines.release is not None:
+            shipped = info.deadlines.release.strftime("%Y-%m-%d %H:%M UTC")
+            raise WorkflowError(
+                f"release {release} has shipped (release date {shipped}): its receipts are final"
+            )
 
     def receipt(self, number: int, release: str) -> ReceiptFile | None:
         self.release_dir(release)
@@ -76,12 +85,12 @@ class Workspace:
         )
         if not tracked:
             (self.root / old).rename(self.root / new)
-            (self.root / new).write_text(text)
+            write_exactly(self.root / new, text)
             return
         moved = subprocess.run(["git", "-C", str(self.root), "mv", old, new], capture_output=True, text=True)
         if moved.returncode != 0:
             raise WorkflowError(f"git mv {old} {new} failed: {moved.stderr.strip()}")
-        (self.root / new).write_text(text)
+        write_exactly(self.root / new, text)
         # Stage the rewritten tracking-status too: a --staged check sees the whole move.
         subprocess.run(["git", "-C", str(self.root), "add", "--", new], check=True, capture_output=True)
 
@@ -105,12 +114,19 @@ def create_release(ws: Workspace, release: str, owners: list[str], dates: dict[s
     (folder / "OWNERS").write_text(f"# The {release} enhancements team\napprovers:\n{listed}")
     if schedule:
         (folder / "schedule.yaml").write_text(schedule)
-    say(f"==> Release {release} created in releases/{release}")
+    say(f"==> release {release} created in releases/{release}")
 
 
-def move(ws: Workspace, number: int, release: str, target: str, say: Say, extra: str = "") -> ReceiptFile:
-    """Move a receipt to ``target`` if the state table allows it."""
+def move(
+    ws: Workspace, number: int, release: str, target: str, say: Say, exception_block: str = ""
+) -> ReceiptFile:
+    """Move a receipt to ``target`` if the state table allows it.
+
+    With ``exception_block`` (a new request), the receipt's block is replaced:
+    the earlier request and its decision stay in git history.
+    """
     file = ws.existing_receipt(number, release)
+    ws.refuse_closed(release)
     if not is_legal(file.state, target) or file.state == target:
         allowed = ", ".join(legal_targets(file.state)) or "nowhere"
         raise WorkflowError(
@@ -119,7 +135,9 @@ def move(ws: Workspace, number: int, release: str, target: str, say: Say, extra:
         )
     text = _receipt_text(ws, file)
     try:
-        text = set_value(text, ("tracking-status",), target) + extra
+        text = set_value(text, ("tracking-status",), target)
+        if exception_block:
+            text = append_block(remove_key(text, "exception"), exception_block)
     except EditError as error:
         raise WorkflowError(f"{file.path}: {error}") from None
     new_path = f"releases/{release}/{target}/{Path(file.path).name}"
@@ -206,7 +224,23 @@ def promote(ws: Workspace, kep_ref: str, stage: str, release: str, say: Say) -> 
     _refuse_after_opt_in_deadline(ws, release)
     number, kep_path = _kep(ws, kep_ref)
     _write_new_receipt(ws, number, kep_path, stage, release, "proposed", "", say)
-    say(f"==> {release} Release Receipt Created For {kep_ref.strip('/')}")
+    say(f"==> KEP {number} proposed for {release}")
+    _warn_other_releases(ws, number, release, say)
+
+
+def _warn_other_releases(ws: Workspace, number: int, release: str, say: Say) -> None:
+    """An active receipt in another open release now disagrees with kep.yaml: say what to do."""
+    snapshot = ws.snapshot
+    for file in receipt_files(snapshot.tree.files_under("releases")):
+        if file.number != number or file.release == release or file.state not in models.ACTIVE_STATES:
+            continue
+        if release_info(snapshot, file.release, ws.now).closed:
+            continue
+        say(
+            f"--> warning: KEP {number} is still {file.state} in {file.release} ({file.path}), and kep.yaml "
+            f"now says {release}: remove it there (receipt-lint remove {number} --release {file.release}) "
+            f"or close that release's schedule"
+        )
 
 
 def request_exception(ws: Workspace, number: int, release: str, answers: ExceptionAnswers, say: Say) -> None:
@@ -214,6 +248,8 @@ def request_exception(ws: Workspace, number: int, release: str, answers: Excepti
         block = answers.block()
     except ValueError as error:
         raise WorkflowError(f"the exception request is not complete: {error}") from None
+    ws.release_dir(release)
+    ws.refuse_closed(release)
     file = ws.receipt(number, release)
     if file is None:  # a late opt-in: the receipt starts in exception/
         kep_path = _find_kep(ws, number)
@@ -222,10 +258,9 @@ def request_exception(ws: Workspace, number: int, release: str, answers: Excepti
         if stage is None:
             raise WorkflowError(f"keps/{kep_path}/kep.yaml has no valid stage: set it first")
         _write_new_receipt(ws, number, kep_path, stage, release, "exception", block, say)
+        say(f"==> KEP {number} requested an exception in {release} (a late opt-in)")
     else:
-        if "exception" in (load((ws.root / file.path).read_bytes()).data or {}):
-            raise WorkflowError(f"{file.path} already has an exception block: edit it by hand")
-        move(ws, number, release, "exception", say, extra=block)
+        move(ws, number, release, "exception", say, exception_block=block)
     say("==> Open a pull request with this text:\n\n" + answers.pull_request_text(number, release))
 
 
@@ -238,6 +273,7 @@ def decide_exception(ws: Workspace, number: int, release: str, granted: bool, sa
 
 def _refuse_after_opt_in_deadline(ws: Workspace, release: str) -> None:
     ws.release_dir(release)
+    ws.refuse_closed(release)
     info = release_info(ws.snapshot, release, ws.now)
     deadlines = info.deadlines
     deadline = deadlines and (deadlines.prr_freeze or deadlines.enhancements_freeze)
@@ -249,20 +285,39 @@ def _refuse_after_opt_in_deadline(ws: Workspace, release: str) -> None:
 
 
 def _kep(ws: Workspace, kep_ref: str) -> tuple[int, str]:
+    """The KEP's number and folder; the number is the one its kep.yaml writes (else the folder's)."""
     kep_path = kep_ref.strip("/").removeprefix("keps/")
     match = re.fullmatch(r"(?:[^/]+/)+([0-9]+)-[^/]+", kep_path)
-    if match is None or ".." in kep_path.split("/"):
+    if match is None or kep_path_problem(kep_path) is not None:
         raise WorkflowError(f"{quoted(kep_ref)} is not a KEP folder like sig-node/1287-in-place-update")
     if not WorkTree(ws.root).exists(f"keps/{kep_path}/kep.yaml"):
         raise WorkflowError(f"there is no keps/{kep_path}/kep.yaml")
-    return int(match[1]), kep_path
+    return _written_number(ws, kep_path) or int(match[1]), kep_path
+
+
+def _written_number(ws: Workspace, kep_path: str) -> int | None:
+    kep = ws.snapshot.kep(kep_path).model
+    return ascii_number(kep.kep_number.strip()) if kep is not None else None
 
 
 def _find_kep(ws: Workspace, number: int) -> str:
-    found = sorted(p.parent for p in (ws.root / "keps").glob(f"**/{number}-*/kep.yaml"))
+    """The KEP folder whose kep.yaml is KEP ``number``: by the number it writes, else its folder's name.
+
+    ``keps/sig-node/2043-pod-resource-concrete-assigments`` writes 1884: it is
+    KEP 1884, and no folder named 1884-… exists.
+    """
+    found = []
+    for kep_file in sorted((ws.root / "keps").glob("**/kep.yaml")):
+        kep_path = kep_file.parent.relative_to(ws.root / "keps").as_posix()
+        named = re.match(r"([0-9]+)-", kep_file.parent.name)
+        if str(number).encode() not in kep_file.read_bytes() and not (named and int(named[1]) == number):
+            continue  # cheap: most kep.yaml files never mention the number
+        written = _written_number(ws, kep_path)
+        if (written or (int(named[1]) if named else None)) == number:
+            found.append(kep_path)
     if len(found) != 1:
-        raise WorkflowError(f"found {len(found)} KEP folders numbered {number} under keps/: expected one")
-    return found[0].relative_to(ws.root / "keps").as_posix()
+        raise WorkflowError(f"found {len(found)} KEPs numbered {number} under keps/: expected one")
+    return found[0]
 
 
 def _write_new_receipt(
@@ -284,7 +339,7 @@ def _write_new_receipt(
     target = ws.root / "releases" / release / state / f"{number}.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(receipt)
-    (ws.root / "keps" / kep_path / "kep.yaml").write_text(kep_text)
+    write_exactly(ws.root / "keps" / kep_path / "kep.yaml", kep_text)
     for problem in accepted_problems(
         ws, ReceiptFile(target.relative_to(ws.root).as_posix(), release, state, number)
     ):
@@ -293,7 +348,7 @@ def _write_new_receipt(
 
 def _updated_kep(ws: Workspace, kep_path: str, kep: models.Kep, stage: str, release: str) -> str:
     """kep.yaml with stage, latest-milestone and (when the stage changes or is unset) milestone.<stage>."""
-    text = (ws.root / "keps" / kep_path / "kep.yaml").read_text(encoding="utf-8")
+    text = (ws.root / "keps" / kep_path / "kep.yaml").read_bytes().decode("utf-8")
     try:
         text = set_value(text, ("stage",), stage)
         text = set_value(text, ("latest-milestone",), release, quote='"')
@@ -302,3 +357,8 @@ def _updated_kep(ws: Workspace, kep_path: str, kep: models.Kep, stage: str, rele
     except EditError as error:
         raise WorkflowError(f"keps/{kep_path}/kep.yaml: {error}") from None
     return text
+
+
+def write_exactly(path: Path, text: str) -> None:
+    """Write ``text`` as it is: text mode would rewrite its line endings."""
+    path.write_bytes(text.encode("utf-8"))

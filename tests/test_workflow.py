@@ -120,7 +120,7 @@ def test_a_release_end_to_end(repo: Path, capsys: pytest.CaptureFixture[str]) ->
     ]
     assert rl("promote", "sig-architecture/2140-receipts", "--stage", "beta", "--release", "v1.38") == 0
     out = capsys.readouterr().out
-    assert "==> v1.38 Release Receipt Created For sig-architecture/2140-receipts" in out
+    assert "==> KEP 2140 proposed for v1.38" in out
     assert "--> still needed before it can be accepted:" in out and "no beta approver" in out
     check_passes(repo)
     commit(repo)
@@ -212,7 +212,8 @@ def test_promote_changes_only_the_lines_it_must(repo: Path) -> None:
 def test_promote_after_the_opt_in_deadline_points_to_exceptions(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert rl("create-release", "v1.38", "--enhancements-freeze", "2026-01-10") == 0
+    created = ("create-release", "v1.38", "--enhancements-freeze", "2026-01-10", "--now=2026-01-01")
+    assert main(list(created)) == 0
     assert rl("promote", "sig-architecture/2140-receipts", "--stage", "beta", "--release", "v1.38") == 1
     assert "request an exception" in capsys.readouterr().err
     assert rl(*exception_request("v1.38", "enhancements")) == 0
