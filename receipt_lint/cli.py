@@ -605,7 +605,15 @@ def _git_top_level(folder: Path | None) -> Path | None:
 
 
 def repo_relative(root: Path, name: str) -> str:
+    """A FILE argument as a repo-relative path.
+
+    Relative to the current folder when that is inside the repository (as a
+    shell completes it), else to the repository's top level (``--repo`` run
+    from elsewhere).
+    """
     path = Path(name).resolve()
+    if not Path(name).is_absolute() and not path.is_relative_to(root):
+        path = (root / name).resolve()
     try:
         relative = path.relative_to(root).as_posix()
         return "" if relative == "." else relative

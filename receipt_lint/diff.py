@@ -17,6 +17,7 @@ from receipt_lint.engine import (
     Options,
     Result,
     Transition,
+    _named,
     finalize,
     run_receipt_rules,
     run_tree_rules,
@@ -31,7 +32,7 @@ from receipt_lint.rules.base import Pairing, ReceiptContext, TransitionContext, 
 from receipt_lint.rules.transitions import outsider_problem
 from receipt_lint.snapshot import Loaded, Snapshot
 from receipt_lint.tree import Tree
-from receipt_lint.versions import ascii_number
+from receipt_lint.versions import ascii_number, parse_release
 
 Identity = tuple[str, int]
 _PER_FILE = frozenset({"receipt-location", "duplicate-receipt"})
@@ -69,9 +70,9 @@ def check_change(change: Change, options: Options) -> Result:
         info = releases.get(file.release) or release_info(base, file.release, options.now)
         findings.extend(run_receipt_rules(ReceiptContext.for_file(head, file, info)))
     transitions = tuple(j.transition for j in judged)
-    return Result(
-        change.base.label, change.head.label, finalize(findings, options), len(checked), transitions
-    )
+    paths = tuple(f.path for f in checked if not options.only_paths or _named(f.path, options.only_paths))
+    findings_left = finalize(findings, options)
+    return Result(change.base.label, change.head.label, findings_left, len(checked), transitions, paths)
 
 
 def judge_transitions(
@@ -123,14 +124,31 @@ def _schedule_changes(base: Snapshot, head: Snapshot, change: Change, options: O
 
 def pair_receipts(base: Snapshot, head: Snapshot, changed: frozenset[str]) -> list[Pairing]:
     """Every identity the change touches, with its receipt before and after."""
+    renumbered = _renumbered(base, head, changed)
     touched = _touched_identities((base, head), changed)
-    before = _by_identity(base, changed, touched)
-    after = _by_identity(head, changed, touched)
+    before = _by_identity(base, changed, touched, renumbered)
+    after = _by_identity(head, changed, touched, renumbered)
     pairings: list[Pairing] = []
     for release, number in sorted(touched):
         olds, news = before.get((release, number), []), after.get((release, number), [])
         pairings.extend(_pair_files(number, olds, news, changed))
-    return _join_release_moves(pairings)
+    joined = _join_release_moves(pairings)
+    return joined + [Pairing(_identity(base, file)[1], file, file) for file in renumbered.values()]
+
+
+def _renumbered(base: Snapshot, head: Snapshot, changed: frozenset[str]) -> dict[str, ReceiptFile]:
+    """Receipts whose file stays where it is while their kep-number changes: edits in place.
+
+    Pairing them by identity would call the old number deleted and the new one
+    created; the file never moved, and `filename-mismatch` says what is wrong.
+    """
+    return {
+        file.path: file
+        for file in receipt_files(sorted(changed))
+        if base.tree.exists(file.path)
+        and head.tree.exists(file.path)
+        and _identity(base, file) != _identity(head, file)
+    }
 
 
 def _touched_identities(sides: tuple[Snapshot, ...], changed: frozenset[str]) -> set[Identity]:
@@ -144,7 +162,7 @@ def _touched_identities(sides: tuple[Snapshot, ...], changed: frozenset[str]) ->
 
 
 def _by_identity(
-    snapshot: Snapshot, changed: frozenset[str], touched: set[Identity]
+    snapshot: Snapshot, changed: frozenset[str], touched: set[Identity], renumbered: dict[str, ReceiptFile]
 ) -> dict[Identity, list[ReceiptFile]]:
     """The receipts of ``touched`` identities; the others are not even classified.
 
@@ -158,6 +176,8 @@ def _by_identity(
         p for p in paths if p in changed or (p[p.rfind("/") :] in names and name_identity(p) in touched)
     )
     for file in receipt_files(candidates):
+        if file.path in renumbered:
+            continue
         changed_file = file.path in changed
         identities[_identity(snapshot, file) if changed_file else (file.release, file.number)].append(file)
     return identities
@@ -227,7 +247,9 @@ def _join_release_moves(pairings: list[Pairing]) -> list[Pairing]:
 
 
 def _other_release_deletion(deletions: list[Pairing], release: str) -> Pairing | None:
-    return next((p for p in deletions if p.base is not None and p.base.release != release), None)
+    """The deletion a creation in ``release`` joins: the newest other release's (where the KEP came from)."""
+    others = [p for p in deletions if p.base is not None and p.base.release != release]
+    return max(others, key=lambda p: parse_release(p.base.release if p.base else "") or (0, 0), default=None)
 
 
 def _transition_findings(context: TransitionContext) -> Iterator[Finding]:
@@ -241,7 +263,11 @@ def _transition(context: TransitionContext, *, legal: bool) -> Transition:
     pairing = context.pairing
     file = pairing.head or pairing.base
     assert file is not None
-    return Transition(file.release, str(pairing.kep), context.from_state, context.to_state, file.path, legal)
+    origin = pairing.base.release if pairing.base is not None and context.crosses_releases else None
+    transition = Transition(
+        file.release, str(pairing.kep), context.from_state, context.to_state, file.path, legal
+    )
+    return transition._replace(from_release=origin)
 
 
 def _receipts_to_check(
@@ -297,8 +323,14 @@ def _tree_findings(
     head: Snapshot, changed: frozenset[str], releases: set[str], options: Options
 ) -> Iterator[Finding]:
     """Layout rules on the releases the change touches, reported on what it changed."""
-    elsewhere = [p for p in changed if p.startswith(f"{RELEASES}/") and p.split("/")[1] not in releases]
-    paths = release_files(head.tree, releases) + sorted(p for p in elsewhere if head.tree.exists(p))
+    listed = release_files(head.tree, releases)
+    seen = set(listed)
+    # Changed files no listing reaches: another release's, or a file or symlink named like a release folder.
+    top = [RELEASES] if RELEASES in changed and head.tree.exists(RELEASES) else []  # not a folder
+    elsewhere = top + sorted(
+        p for p in changed if p.startswith(f"{RELEASES}/") and p not in seen and head.tree.exists(p)
+    )
+    paths = listed + elsewhere
     context = tree_context(head, paths, options, changed)
     for finding in run_tree_rules(context):
         if finding.rule in _PER_FILE and finding.path not in changed:

@@ -33,6 +33,12 @@ class Transition(NamedTuple):
     to_state: str | None
     path: str
     legal: bool
+    from_release: str | None = None  # set when a receipt moved from another release
+
+    @property
+    def where(self) -> str:
+        """``v1.37``, or ``v1.37 -> v1.38`` for a move between releases."""
+        return f"{self.from_release} -> {self.release}" if self.from_release else self.release
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class Result:
     findings: tuple[Finding, ...]
     receipts_checked: int
     transitions: tuple[Transition, ...] = field(default=())
+    checked: tuple[str, ...] = field(default=())  # the receipts' paths: one JUnit testcase each
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -61,14 +68,22 @@ def check_all(tree: Tree, options: Options) -> Result:
     """Every rule on every receipt of the tree (``check --all``)."""
     snapshot = Snapshot(tree)
     with fewer_collections():
-        context = tree_context(snapshot, tree.files_under(RELEASES), options)
+        context = tree_context(snapshot, release_paths(tree), options)
         findings: list[Finding] = []
         for file in context.receipts:
             release = context.releases[file.release]
             findings.extend(run_receipt_rules(ReceiptContext.for_file(snapshot, file, release)))
             snapshot.forget_receipt(file.path)  # memory stays flat however many receipts
         findings.extend(run_tree_rules(context))  # after: it needs only the kep-numbers
-    return Result(None, tree.label, finalize(findings, options), len(context.receipts))
+    checked = tuple(
+        f.path for f in context.receipts if not options.only_paths or _named(f.path, options.only_paths)
+    )
+    return Result(None, tree.label, finalize(findings, options), len(context.receipts), checked=checked)
+
+
+def release_paths(tree: Tree) -> list[str]:
+    """Every file under releases/, or releases itself when it is a file or a symlink (a finding)."""
+    return tree.files_under(RELEASES) or ([RELEASES] if tree.exists(RELEASES) else [])
 
 
 @contextlib.contextmanager

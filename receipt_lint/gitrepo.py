@@ -25,7 +25,7 @@ from typing import IO, Any, NamedTuple
 from receipt_lint.findings import quoted
 from receipt_lint.layout import release_folder
 from receipt_lint.loader import MAX_BYTES
-from receipt_lint.tree import SYMLINKED_FILE, MissingFile, TreeError, is_safe_relative
+from receipt_lint.tree import SYMLINKED_FILE, MissingFile, TreeError, WorkTree, is_safe_relative
 
 _WATCHED = ("releases", "keps")
 _SUBMODULE = 0o160000
@@ -347,17 +347,23 @@ def changed_paths(repo: Repo, base: str, head: str | None, *, staged: bool) -> f
     if head is None and not staged:
         # diff-index without a refreshed index also lists files that were only
         # touched: keep those whose content really differs.
-        base_tree = CommitTree(repo, base)
-        names = {name for name in names if _differs_from(base_tree, name)}
+        base_tree, work_tree = CommitTree(repo, base), WorkTree(repo.root)
+        names = {name for name in names if _differs_from(base_tree, work_tree, name)}
         names |= set(_lines(repo.git("ls-files", "--others", "--exclude-standard", "-z", "--", *_WATCHED)))
     return frozenset(names)
 
 
-def _differs_from(commit: CommitTree, path: str) -> bool:
-    """Whether the working-tree file ``path`` differs from its blob in ``commit``."""
+def _differs_from(commit: CommitTree, work_tree: WorkTree, path: str) -> bool:
+    """Whether the working-tree file ``path`` differs from its blob in ``commit``.
+
+    A file reached through a symlinked folder differs: the working tree, like
+    git, does not follow the link, so for the check the file is not there.
+    """
     repo = commit.repo
     try:
         entry = commit.entry(path)
+        if work_tree.linked_folder(os.path.dirname(path)) is not None:
+            return True
     except TreeError:
         return True  # a name git can list but not look up (a newline in it): the check reports it
     try:

@@ -33,8 +33,10 @@ class Misplaced(NamedTuple):
 
 
 def classify(path: str) -> ReceiptFile | Misplaced | None:
-    """A receipt, a misplaced file, or None for a file that belongs where it is."""
+    """A receipt, a misplaced file, or None for a file that belongs where it is (under releases/)."""
     parts = path.split("/")[1:]
+    if not parts:  # releases/ itself is a file or a symlink
+        return Misplaced(path, "releases must be a folder of release folders, not a file or a symlink")
     if len(parts) == 1:
         return None if parts[0] in _ROOT_FILES else Misplaced(path, _expected("a release folder"))
     release = parts[0]
@@ -51,7 +53,7 @@ def classify(path: str) -> ReceiptFile | Misplaced | None:
 def receipt_files(paths: Iterable[str]) -> Iterator[ReceiptFile]:
     """The receipts among ``paths`` (misplaced and other files left out)."""
     for path in paths:
-        placed = classify(path)
+        placed = classify(path) if path.startswith(f"{RELEASES}/") else None
         if isinstance(placed, ReceiptFile):
             yield placed
 

@@ -7,6 +7,7 @@ shared by many receipts is parsed once.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -55,23 +56,87 @@ def load_model(tree: Tree, path: str, model_class: type[ModelT]) -> Loaded[Model
     try:
         model = model_class.model_validate(document.data)
     except ValidationError as error:
-        problems = tuple(_schema_problem(document, item) for item in error.errors())
+        problems = tuple(_schema_problem(document, item, model_class) for item in error.errors())
         return Loaded(path, document=document, schema_problems=problems)
     return Loaded(path, document=document, model=model)
 
 
-def _schema_problem(document: Document, error: Any) -> SchemaProblem:
+def _schema_problem(document: Document, error: Any, model_class: type[BaseModel]) -> SchemaProblem:
+    """One pydantic error, said in words at the line it is about."""
     location = tuple(error["loc"])
-    where = ".".join(str(part) for part in location) or "(top level)"
+    where = _where(location)
     kind = error["type"]
     if kind == "missing":
         return SchemaProblem(f"missing required key {quoted(where)}", document.position(location[:-1]))
     if kind == "extra_forbidden":
-        return SchemaProblem(f"unknown key {quoted(where)} (a typo?)", document.key_position(location))
+        known = _keys_at(model_class, location[:-1])
+        close = difflib.get_close_matches(str(location[-1]), known, n=1, cutoff=0.75)
+        hint = f": did you mean {quoted(close[0])}?" if close else f" (known keys: {', '.join(known)})"
+        return SchemaProblem(f"unknown key {quoted(where)}{hint}", document.key_position(location))
     key = (error.get("ctx") or {}).get("key")
     if isinstance(key, str):  # a whole-file check (dates out of order) names the key it is about
         return SchemaProblem(error["msg"], document.position((key,)))
-    return SchemaProblem(f"{where}: {error['msg']}", document.position(location))
+    return SchemaProblem(f"{where} {_in_words(error, location)}", document.position(location))
+
+
+_URL_WORDS = {
+    "implementation-prs": "a pull request URL like https://github.com/kubernetes/kubernetes/pull/123",
+    "docs-prs": "a kubernetes/website pull request URL like https://github.com/kubernetes/website/pull/456",
+}
+_TYPE_WORDS = {
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "dict_type": "must be a mapping of keys to values",
+    "model_type": "must be a mapping of keys to values",
+    "model_attributes_type": "must be a mapping of keys to values",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_too_short": "must not be empty",
+    "greater_than": "must be 1 or more",
+}
+
+
+def _where(location: tuple[Any, ...]) -> str:
+    """``("implementation-prs", 0)`` -> ``implementation-prs entry 1``; nested keys joined by dots."""
+    words = ""
+    for part in location:
+        if isinstance(part, int):
+            words += f" entry {part + 1}"
+        else:
+            words += ("." if words else "") + str(part)
+    return words or "the file"
+
+
+def _in_words(error: Any, location: tuple[Any, ...]) -> str:
+    kind = error["type"]
+    if kind == "string_pattern_mismatch" and location and str(location[0]) in _URL_WORDS:
+        return f"must be {_URL_WORDS[str(location[0])]}"
+    if kind == "literal_error":
+        expected = str((error.get("ctx") or {}).get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return f"must be one of {expected}"
+    if kind in _TYPE_WORDS:
+        return _TYPE_WORDS[kind]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return message if message.startswith(("must", "is ")) else f"is not valid: {message}"
+
+
+def _keys_at(model_class: type[BaseModel], location: tuple[Any, ...]) -> list[str]:
+    """The keys a mapping at ``location`` of the model may hold (by their YAML names)."""
+    model: Any = model_class
+    for part in location:
+        field = next((f for name, f in model.model_fields.items() if (f.alias or name) == part), None)
+        annotation = getattr(field, "annotation", None)
+        nested = [
+            a
+            for a in getattr(annotation, "__args__", (annotation,))
+            if isinstance(a, type) and issubclass(a, BaseModel)
+        ]
+        if not nested:
+            return []
+        model = nested[0]
+    return [field.alias or name for name, field in model.model_fields.items()]
 
 
 @dataclass

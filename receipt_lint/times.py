@@ -42,8 +42,8 @@ def parse_time(text: str, *, bare_date: str) -> dt.datetime:
             parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
         day = dt.date.fromisoformat(text)
-    except ValueError as error:  # 2026-02-30, 25:00: the shape is right, the day or hour is not
-        raise ValueError(f"{text} is not a real date or time ({error})") from None
+    except ValueError:  # 2026-02-30, 25:00, +25:00: the shape is right, a number is not
+        raise ValueError(f"{text} is not a real date or time (check the day, hour and offset)") from None
     if bare_date == "end":
         day += dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time(), dt.timezone.utc)

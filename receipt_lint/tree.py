@@ -73,12 +73,12 @@ class WorkTree:
         """The absolute path of ``path``, once no folder on its way is a symlink."""
         if not is_safe_relative(path):
             raise TreeError(f"{quoted(path)} is not a plain path inside the repository")
-        linked = self._linked_folder(os.path.dirname(path))
+        linked = self.linked_folder(os.path.dirname(path))
         if linked is not None:
             raise TreeError(f"{linked} is a symlink: receipt-lint, like git, does not follow it")
         return os.path.join(self._root_text, path)
 
-    def _linked_folder(self, folder: str) -> str | None:
+    def linked_folder(self, folder: str) -> str | None:
         """The first folder on the way to ``folder`` (repo-relative) that is a symlink, if any.
 
         Cached per folder and built from the parent's answer: one lstat per
@@ -86,7 +86,7 @@ class WorkTree:
         """
         if folder in self._linked:
             return self._linked[folder]
-        found = self._linked_folder(os.path.dirname(folder))
+        found = self.linked_folder(os.path.dirname(folder))
         if found is None:
             try:
                 is_link = stat.S_ISLNK(os.lstat(os.path.join(self._root_text, folder)).st_mode)
@@ -118,7 +118,7 @@ class WorkTree:
         """
         try:
             return os.open(full, _OPEN_FLAGS | os.O_NOFOLLOW)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             raise MissingFile(f"{path} does not exist") from None
         except OSError as error:
             if error.errno == errno.ELOOP:
@@ -135,8 +135,14 @@ class WorkTree:
 
     def files_under(self, prefix: str) -> list[str]:
         top = self.root / prefix
-        if not is_safe_relative(prefix) or self._linked_folder(prefix) is not None or not top.is_dir():
-            return []
+        parts = prefix.split("/")
+        if (
+            not prefix
+            or {"", ".", ".."} & set(parts)
+            or self.linked_folder(prefix) is not None
+            or not top.is_dir()
+        ):
+            return []  # a folder with a newline in its name is still listed: its files are findings
         return sorted(_walk(top, prefix))
 
 

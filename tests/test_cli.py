@@ -35,8 +35,8 @@ def test_errors_exit_1_in_compiler_style(repo: Path, capsys: pytest.CaptureFixtu
     assert main(["check", "--all", "--repo", str(repo), NOW]) == 1
     first = capsys.readouterr().out.splitlines()[0]
     assert first == (
-        f"{ACCEPTED}:6:8: error [receipt-schema] stage: Input should be 'alpha', 'beta', "
-        "'stable', 'deprecated', 'disabled' or 'removed'"
+        f"{ACCEPTED}:6:8: error [receipt-schema] stage must be one of alpha, beta, stable, deprecated, "
+        "disabled, removed"
     )
 
 

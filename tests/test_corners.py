@@ -500,3 +500,101 @@ def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path: Path
     for name in ("text", "github", "json", "junit", "sarif"):
         assert main(["check", "--repo", str(root), "--all", f"--format={name}", f"--output={out}"]) == 1
         assert "9\\udcff.yaml" in out.read_text(encoding="utf-8"), name
+
+
+# --- found by an adversarial review: top-level and folder symlinks, odd folder names -----------
+
+
+def test_keps_or_releases_replaced_by_a_symlink_or_a_file_is_a_finding(tmp_path: Path) -> None:
+    root = main_and_pr(tmp_path)
+    (root / "keps").rename(root / "real")
+    (root / "keps").symlink_to("real")
+    commit(root, {})
+    code, errors = same_everywhere(root)
+    assert code == 1 and ("kep-not-found", ACCEPTED) in errors
+    root = main_and_pr(tmp_path / "two")
+    commit(root, {"releases": "x\n"}, delete=tuple(f for f in base_files() if f.startswith("releases/")))
+    for mode, args in MODES.items():
+        code, document = run_json(root, *args)
+        assert code == 1 and ("receipt-location", "releases") in {
+            (d["rule"], d["path"]) for d in document["diagnostics"]
+        }, mode
+
+
+@pytest.mark.parametrize(
+    ("real", "link"),
+    [
+        ("keps/pr", "keps/prod-readiness"),
+        ("releases/v1.37/acc", "releases/v1.37/accepted"),
+    ],
+)
+def test_a_symlinked_folder_is_not_followed_in_the_working_tree_either(
+    tmp_path: Path, real: str, link: str
+) -> None:
+    root = main_and_pr(tmp_path)
+    (root / link).rename(root / real)
+    (root / link).symlink_to(Path(real).name)
+    commit(root, {})
+    code, document = run_json(root, "--base", "main")
+    head = run_json(root, "--base", "main", "--head", "HEAD")[1]
+    assert code == 1
+    assert {(d["rule"], d["path"]) for d in document["diagnostics"]} == {
+        (d["rule"], d["path"]) for d in head["diagnostics"]
+    }
+    assert document["transitions"] == head["transitions"]
+
+
+def test_a_symlinked_release_folder_is_the_same_verdict_in_every_diff_mode(tmp_path: Path) -> None:
+    root = main_and_pr(tmp_path)
+    (root / "releases/v1.37").rename(root / "releases/v1.36")
+    (root / "releases/v1.37").symlink_to("v1.36")
+    commit(root, {})
+    seen = {mode: run_json(root, *args)[1] for mode, args in MODES.items() if mode != "all"}
+    verdicts = {
+        mode: sorted((d["rule"], d["path"]) for d in doc["diagnostics"]) for mode, doc in seen.items()
+    }
+    assert len({repr(v) for v in verdicts.values()}) == 1, verdicts
+    assert ("receipt-location", "releases/v1.37") in verdicts["head"]
+
+
+def test_a_newline_in_a_folder_name_is_a_finding_in_every_mode(tmp_path: Path) -> None:
+    root = main_and_pr(tmp_path)
+    odd = "releases/v1.38\n/proposed/2141.yaml"
+    commit(root, {odd: RECEIPT})
+    code, errors = same_everywhere(root)
+    assert code == 1 and errors == {("receipt-location", odd)}
+
+
+def test_an_impossible_offset_is_said_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["check", "--all", "--repo", str(main_and_pr(tmp_path)), "--now", "2026-02-05T10:00+25:00"]) == 2
+    )
+    error = capsys.readouterr().err
+    assert "is not a real date or time" in error and "timedelta" not in error
+
+
+def test_a_creation_joins_the_newest_releases_deletion(tmp_path: Path) -> None:
+    files = two_releases()
+    files["releases/v1.38/OWNERS"] = "approvers:\n  - lead\n"
+    root = main_and_pr(tmp_path, files)
+    proposed = RECEIPT.replace("accepted", "proposed")
+    commit(
+        root,
+        {"releases/v1.38/proposed/2140.yaml": proposed},
+        delete=(ACCEPTED, "releases/v1.36/removed/2140.yaml"),
+    )
+    document = run_json(root, "--base", "main")[1]
+    moved = [t for t in document["transitions"] if t["to"] is not None]
+    assert moved[0]["from_release"] == "v1.37" and moved[0]["release"] == "v1.38"
+    deleted = [d["path"] for d in document["diagnostics"] if d["rule"] == "receipt-deleted"]
+    assert deleted == ["releases/v1.36/removed/2140.yaml"]
+
+
+def test_file_arguments_are_relative_to_the_repository_when_run_elsewhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = main_and_pr(tmp_path)
+    commit(root, {ACCEPTED: RECEIPT.replace("stage: alpha", "stage: beta")})
+    os.chdir(tmp_path)
+    assert main(["check", "--repo", str(root), "--all", "--now=2026-02-01", "releases/v1.37"]) == 1
+    assert main(["check", "--repo", str(root), "--all", "--now=2026-02-01", "keps"]) == 0

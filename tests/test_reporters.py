@@ -104,7 +104,12 @@ def test_sarif_document() -> None:
         "artifactLocation": {"uri": HOSTILE_PATH},
         "region": {"startLine": 2, "startColumn": 5},
     }
-    assert "region" not in run["results"][2]["locations"][0]["physicalLocation"]
+    # a finding with no line still gets one: GitHub's upload rejects or misplaces a result without it
+    assert run["results"][2]["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 1,
+        "startColumn": 1,
+    }
+    assert all("region" in r["locations"][0]["physicalLocation"] for r in run["results"])
     assert run["results"][2]["level"] == "note"
 
 

@@ -17,7 +17,7 @@ from typing import TextIO
 from receipt_lint.engine import Result
 from receipt_lint.findings import Finding, Severity
 from receipt_lint.reporters import UNDECODABLE, one_line
-from receipt_lint.reporters.text import format_finding, summary
+from receipt_lint.reporters.text import format_finding, summary, transition_lines
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "notice"}
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTICE: 2}
@@ -53,6 +53,8 @@ def report(result: Result, stream: TextIO, *, color: bool = False) -> None:
     # Plain log lines echo repository text: commands are off while they print.
     token = secrets.token_hex(16)
     stream.write(f"::stop-commands::{token}\n")
+    for line in transition_lines(result):
+        stream.write(defuse(line) + "\n")
     for finding in result.findings:
         stream.write(defuse(format_finding(finding)) + "\n")
     stream.write(summary(result) + "\n")
@@ -68,7 +70,7 @@ def markdown(result: Result) -> str:
     if result.transitions:
         lines += ["| release | KEP | from | to | legal |", "|---|---|---|---|---|"]
         lines += [
-            f"| {t.release} | {t.kep} | {t.from_state or '(new)'} | {t.to_state or '(deleted)'} | "
+            f"| {t.where} | {t.kep} | {t.from_state or '(new)'} | {t.to_state or '(deleted)'} | "
             f"{'yes' if t.legal else '**no**'} |"
             for t in result.transitions
         ]

@@ -27,6 +27,7 @@ def as_dict(result: Result) -> dict[str, Any]:
                 "to": t.to_state,
                 "path": t.path,
                 "legal": t.legal,
+                **({"from_release": t.from_release} if t.from_release else {}),
             }
             for t in result.transitions
         ],

@@ -38,9 +38,9 @@ def document(result: Result) -> dict[str, Any]:
 
 
 def _result(finding: Finding) -> dict[str, Any]:
-    location: dict[str, Any] = {"artifactLocation": {"uri": finding.path}}
-    if finding.line is not None:
-        location["region"] = {"startLine": finding.line, "startColumn": finding.column or 1}
+    # GitHub's upload rejects or misplaces a result without a region: line 1 when there is none.
+    region = {"startLine": finding.line or 1, "startColumn": finding.column or 1}
+    location: dict[str, Any] = {"artifactLocation": {"uri": finding.path}, "region": region}
     return {
         "ruleId": finding.rule,
         "level": _LEVEL[finding.severity],

@@ -112,18 +112,23 @@ def stage_mismatch(ctx: ReceiptContext) -> Iterator[Problem]:
     Why: the stage is what the release tracks (alpha, beta, stable...); the
     KEP's metadata is the source of truth.
 
-    How to fix: update kep.yaml's `stage` (and `milestone.<stage>`) in the same
-    pull request, or correct the receipt.
+    How to fix: update kep.yaml's `stage` (and `milestone.<stage>`). A receipt
+    may change its own stage only while it is `proposed` before and after; an
+    accepted, at-risk or exception receipt keeps its stage, so to track another
+    stage move it to `removed` and propose the KEP again.
     """
     receipt, kep = ctx.receipt, ctx.kep_model
     if receipt is None or kep is None or kep.stage == receipt.stage:
         return
     said = f"says {kep.stage}" if kep.stage else "has no stage"
-    yield Problem(
-        f"stage is {receipt.stage} but {_kep_file(ctx)} {said}: set stage: {receipt.stage} "
-        "in kep.yaml, or fix the receipt",
-        ctx.value_at("stage"),
-    )
+    if ctx.file.state == "proposed":
+        advice = f"set stage: {receipt.stage} in kep.yaml, or fix the receipt's stage"
+    else:  # only a proposed receipt may change its stage (design doc section 4)
+        advice = (
+            f"set stage: {receipt.stage} in kep.yaml; a {ctx.file.state} receipt keeps its stage, so for "
+            "another stage move it to removed and propose the KEP again"
+        )
+    yield Problem(f"stage is {receipt.stage} but {_kep_file(ctx)} {said}: {advice}", ctx.value_at("stage"))
 
 
 @rule("milestone-mismatch", Severity.ERROR, "receipt", agreement=True)
