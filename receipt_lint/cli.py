@@ -105,12 +105,13 @@ def build_parser(only_check: bool = False) -> argparse.ArgumentParser:
     manifest.set_defaults(run=run_manifest)
     _add_reports(commands)
     rules = commands.add_parser("rules", help="list every rule: id, severity, summary")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
     rules.set_defaults(run=run_rules)
     explain = commands.add_parser("explain", help="what a rule checks, why, and how to fix it")
     explain.add_argument("rule")
     explain.set_defaults(run=run_explain)
     schema = commands.add_parser("schema", help="print a shipped JSON Schema")
-    schema.add_argument("name", choices=("receipt", "kep", "prr", "schedule"))
+    schema.add_argument("name", choices=("receipt", "kep", "prr", "schedule", "config"))
     schema.set_defaults(run=run_schema)
     demo = commands.add_parser("demo", help="build an example repository and check it")
     demo.add_argument("--keep", metavar="DIR", help="build the example in DIR and keep it")
@@ -129,6 +130,8 @@ def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
     heads.add_argument("--staged", action="store_true", help="check the git index (pre-commit)")
     check.add_argument("--author", help="the change's author, for the team-approval warning")
     check.add_argument("--release", help="restrict to one release (vX.Y)")
+    check.add_argument("--select", metavar="RULE[,RULE...]", help="report only these rules")
+    check.add_argument("--ignore", metavar="RULE[,RULE...]", help="report all rules but these")
     check.add_argument("--now", help="the time for schedule rules (ISO 8601; default: now, UTC)")
     check.add_argument(
         "--format", choices=FORMATS, help="output format (default: text; github under GitHub Actions)"
@@ -433,8 +436,8 @@ def _checked(root: Path, args: argparse.Namespace) -> Result:
         from receipt_lint.engine import check_all
         from receipt_lint.tree import WorkTree
 
-        options = check_options(root, args)
         tree = WorkTree(root)
+        options = with_rule_choice(check_options(root, args), args, tree)
         _require_named(options, (tree,), frozenset())
         return check_all(tree, options)
     return check_diff(root, args)
@@ -453,6 +456,18 @@ def _require_named(options: Options, trees: tuple[Tree, ...], changed: frozenset
 
 def _exists_under(trees: tuple[Tree, ...], name: str) -> bool:
     return name == "" or any(tree.exists(name) or tree.files_under(name) for tree in trees)
+
+
+def with_rule_choice(options: Options, args: argparse.Namespace, tree: Tree) -> Options:
+    """The rules to report: ``.receipt-lint.yaml`` in ``tree``, then the flags, which win."""
+    from receipt_lint.config import ConfigError, merged, read_config, rule_ids
+
+    try:
+        select = rule_ids(args.select, "--select") if args.select is not None else None
+        ignore = rule_ids(args.ignore, "--ignore") if args.ignore is not None else frozenset()
+        return options._replace(rules=merged(read_config(tree), select, ignore))
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
 
 
 def check_options(root: Path, args: argparse.Namespace) -> Options:
@@ -484,6 +499,7 @@ def check_diff(root: Path, args: argparse.Namespace) -> Result:
         base_tree, head_tree, changed = git_side.result()
     except gitrepo.GitError as error:
         raise UsageError(str(error)) from None
+    options = with_rule_choice(options, args, base_tree)  # the base's file: a change cannot opt out
     _require_named(options, (head_tree, base_tree), changed)
     return check_change(Change(base_tree, head_tree, changed, author=args.author or ci.author), options)
 
@@ -642,11 +658,29 @@ def parse_release_option(text: str | None) -> str | None:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    from receipt_lint.rules import ALL_RULES
+    """Every rule; an agreement rule's severity may follow the receipt's state, and says so."""
+    from receipt_lint.rules import ALL_RULES, SEVERITY_NOTES
 
+    if args.format == "json":
+        import json
+
+        rows = [
+            {
+                "id": rule.id,
+                "severity": rule.severity.value,
+                "severity_note": SEVERITY_NOTES.get(rule.id),
+                "scope": rule.scope,
+                "agreement": rule.agreement,
+                "summary": rule.summary,
+            }
+            for rule in ALL_RULES
+        ]
+        print(json.dumps(rows, indent=2))
+        return 0
     width = max(len(rule.id) for rule in ALL_RULES)
     for rule in ALL_RULES:
-        print(f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.summary}")
+        note = f" ({SEVERITY_NOTES[rule.id]})" if rule.id in SEVERITY_NOTES else ""
+        print(f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.summary}{note}")
     return 0
 
 

@@ -24,8 +24,15 @@ from receipt_lint.engine import (
     stamp,
     tree_context,
 )
-from receipt_lint.findings import Finding
-from receipt_lint.layout import RELEASES, ReceiptFile, name_identity, receipt_files, release_folder
+from receipt_lint.findings import Finding, Position
+from receipt_lint.layout import (
+    RELEASES,
+    ReceiptFile,
+    kep_path_problem,
+    name_identity,
+    receipt_files,
+    release_folder,
+)
 from receipt_lint.names import STATES
 from receipt_lint.rules import ALL_RULES, RULES_BY_ID
 from receipt_lint.rules.base import Pairing, ReceiptContext, TransitionContext, release_info
@@ -68,7 +75,10 @@ def check_change(change: Change, options: Options) -> Result:
     findings.extend(_schedule_changes(base, head, change, options))
     for file in checked:
         info = releases.get(file.release) or release_info(base, file.release, options.now)
-        findings.extend(run_receipt_rules(ReceiptContext.for_file(head, file, info)))
+        found = run_receipt_rules(ReceiptContext.for_file(head, file, info))
+        findings.extend(
+            found if file.path in change.changed else _on_edited_files(head, file, found, change.changed)
+        )
     transitions = tuple(j.transition for j in judged)
     paths = tuple(f.path for f in checked if not options.only_paths or _named(f.path, options.only_paths))
     findings_left = finalize(findings, options)
@@ -105,6 +115,53 @@ def judge_transitions(
 def _touched_releases(pairings: list[Pairing], changed: frozenset[str]) -> set[str]:
     touched = {f.release for p in pairings for f in (p.base, p.head) if f is not None}
     return touched | {r for r in map(release_folder, changed) if r is not None}
+
+
+# Agreement findings about a value of kep.yaml or the PRR file: where that value sits.
+_KEP_KEYS = {"stage-mismatch": ("stage",), "kep-status": ("status",)}
+_MISMATCH_KEYS = {"kep-number": ("kep-number",), "owning-sig": ("owning-sig",), "title": ("title",)}
+
+
+def _on_edited_files(
+    head: Snapshot, file: ReceiptFile, findings: Iterable[Finding], changed: frozenset[str]
+) -> Iterator[Finding]:
+    """A receipt re-checked because the change edited its KEP's files: point at the edit.
+
+    GitHub shows annotations inline only on the files of the pull request, so a
+    finding about kep.yaml's stage sits on kep.yaml's `stage` line, and its
+    message names the receipt (design doc section 6, "Where findings point").
+    """
+    receipt = head.receipt(file.path).model
+    kep = head.kep(receipt.path) if receipt is not None and kep_path_problem(receipt.path) is None else None
+    for finding in findings:
+        target = _target(head, finding, kep, file.number) if kep is not None and receipt else None
+        if target is None or target[0].path not in changed or target[0].document is None:
+            yield finding
+            continue
+        loaded, key = target
+        assert loaded.document is not None
+        position = loaded.document.position(key) if key else Position(1, 1)
+        message = f"{file.path}: {finding.message}"
+        yield finding._replace(path=loaded.path, line=position.line, column=position.column, message=message)
+
+
+def _target(
+    head: Snapshot, finding: Finding, kep: Loaded[Any], number: int
+) -> tuple[Loaded[Any], tuple[str, ...]] | None:
+    """The KEP file and key a receipt's finding is about, if it is about one."""
+    rule, message = finding.rule, finding.message
+    stage = kep.model.stage if kep.model is not None and kep.model.stage else ""
+    if rule in _KEP_KEYS:
+        return kep, _KEP_KEYS[rule]
+    if rule == "milestone-mismatch":
+        return kep, ("latest-milestone",) if "latest-milestone" in message else ("milestone", stage)
+    if rule == "kep-mismatch":
+        key = next((k for prefix, k in _MISMATCH_KEYS.items() if message.startswith(prefix)), ())
+        return kep, key
+    if rule in ("prr-missing", "prr-approver") and kep.model is not None:
+        owner = kep.model.owning_sig
+        return head.prr(owner, ascii_number(kep.model.kep_number.strip()) or number), (stage,)
+    return None
 
 
 def _schedule_changes(base: Snapshot, head: Snapshot, change: Change, options: Options) -> Iterator[Finding]:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from receipt_lint.config import RuleChoice
 from receipt_lint.findings import Finding, Severity
 from receipt_lint.layout import RELEASES, Misplaced, ReceiptFile, classify, release_folder
 from receipt_lint.rules import ALL_RULES
@@ -62,6 +63,7 @@ class Options(NamedTuple):
     now: dt.datetime
     release: str | None = None
     only_paths: frozenset[str] = frozenset()  # FILE arguments: files or folders, repo-relative
+    rules: RuleChoice = RuleChoice()  # .receipt-lint.yaml and --select/--ignore
 
 
 def check_all(tree: Tree, options: Options) -> Result:
@@ -167,7 +169,7 @@ def stamp(rule: Rule, problem: Problem, default_path: str, accepted: bool) -> Fi
 
 def finalize(findings: Iterable[Finding], options: Options) -> tuple[Finding, ...]:
     """Drop repeats (a KEP shared by receipts), apply the FILE filter, sort."""
-    unique = dict.fromkeys(findings)
+    unique = dict.fromkeys(options.rules.apply(findings))
     kept = [f for f in unique if not options.only_paths or _named(f.path, options.only_paths)]
     return tuple(sorted(kept, key=Finding.sort_key))
 

@@ -230,11 +230,20 @@ class Schedule(_Strict):
 SCHEDULE_ORDER = ("prr-freeze", "enhancements-freeze", "code-freeze", "docs-freeze", "release")
 
 
+class RepoConfig(_Strict):
+    """``.receipt-lint.yaml``: which rules a repository ignores, and severities it overrides."""
+
+    model_config = ConfigDict(title="receipt-lint configuration")
+    ignore: list[str] = Field(default_factory=list)
+    severity: dict[str, Literal["error", "warning", "notice"]] = Field(default_factory=dict)
+
+
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "receipt": Receipt,
     "kep": Kep,
     "prr": PrrApproval,
     "schedule": Schedule,
+    "config": RepoConfig,
 }
 
 
@@ -242,4 +251,10 @@ def json_schema(name: str) -> dict[str, Any]:
     schema = SCHEMA_MODELS[name].model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"https://github.com/receipt-lint/receipt-lint/schemas/{name}.schema.json"
+    if name == "config":  # rule ids are the registry's: editors can complete them
+        from receipt_lint.rules import RULES_BY_ID
+
+        ids = sorted(RULES_BY_ID)
+        schema["properties"]["ignore"]["items"] = {"enum": ids, "type": "string"}
+        schema["properties"]["severity"]["propertyNames"] = {"enum": ids}
     return schema

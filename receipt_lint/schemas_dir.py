@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-NAMES = ("receipt", "kep", "prr", "schedule")
+NAMES = ("receipt", "kep", "prr", "schedule", "config")
 
 
 def schema_text(name: str) -> str:

@@ -37,3 +37,13 @@ ALL_RULES: tuple[Rule, ...] = (
 )
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}
 AGREEMENT_RULES: tuple[Rule, ...] = tuple(rule for rule in ALL_RULES if rule.agreement)
+
+# How a rule's severity varies, for `receipt-lint rules` (design doc section 6).
+BY_STATE = "error in accepted/, warning in proposed/, at-risk/ and exception/"
+SEVERITY_NOTES: dict[str, str] = {
+    "kep-status": BY_STATE,
+    "prr-missing": BY_STATE,
+    "prr-approver": BY_STATE,
+    "kep-mismatch": "error; a different title is a warning",
+    "milestone-mismatch": "error; milestone.<stage> unset or later is a warning",
+}

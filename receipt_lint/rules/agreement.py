@@ -125,7 +125,8 @@ def stage_mismatch(ctx: ReceiptContext) -> Iterator[Problem]:
         advice = f"set stage: {receipt.stage} in kep.yaml, or fix the receipt's stage"
     else:  # only a proposed receipt may change its stage (design doc section 4)
         advice = (
-            f"set stage: {receipt.stage} in kep.yaml; a {ctx.file.state} receipt keeps its stage, so for "
+            f"set stage: {receipt.stage} in kep.yaml; {_article(ctx.file.state)} {ctx.file.state} receipt "
+            "keeps its stage, so for "
             "another stage move it to removed and propose the KEP again"
         )
     yield Problem(f"stage is {receipt.stage} but {_kep_file(ctx)} {said}: {advice}", ctx.value_at("stage"))
@@ -306,6 +307,10 @@ def prr_mismatch(ctx: ReceiptContext) -> Iterator[Problem]:
             prr.document.position(("kep-number",)),
             path=prr.path,
         )
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
 
 
 def _needs_prr(ctx: ReceiptContext, kep: models.Kep) -> bool:
