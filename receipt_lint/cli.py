@@ -121,7 +121,12 @@ def build_parser(only_check: bool = False) -> argparse.ArgumentParser:
 
 def _add_check(commands: argparse._SubParsersAction[_Parser]) -> None:
     check = commands.add_parser("check", help="check receipts")
-    check.add_argument("files", nargs="*", metavar="FILE", help="report only findings on these")
+    check.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="report only findings on these files, or on the files under these folders",
+    )
     check.add_argument("--repo", help="the kubernetes/enhancements checkout (default: git top level)")
     check.add_argument("--all", action="store_true", help="check every receipt of the tree")
     check.add_argument("--base", help="the revision the change is compared with (default: from CI)")

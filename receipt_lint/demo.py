@@ -147,4 +147,11 @@ def run(stream: TextIO, keep: Path | None = None) -> int:
             "\nSome receipts above are wrong on purpose. `receipt-lint explain RULE` says what a "
             "rule checks and how to fix it.\n"
         )
+        if keep is None:
+            stream.write(
+                f"The example folder {root} is removed now; `receipt-lint demo --keep DIR` builds it "
+                "in DIR and keeps it, to try the commands on.\n"
+            )
+        else:
+            stream.write(f"The example is kept in {root}: cd there and try `receipt-lint check --all`.\n")
     return 0

@@ -17,6 +17,7 @@ from typing import Any
 
 from receipt_lint import models
 from receipt_lint.engine import Options, check_all
+from receipt_lint.findings import Severity
 from receipt_lint.gitrepo import Repo
 from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files
 from receipt_lint.snapshot import Snapshot
@@ -26,9 +27,13 @@ from receipt_lint.versions import parse_milestone, parse_release
 DEPRECATION = frozenset({"deprecated", "disabled", "removed"})
 
 
+ISSUES = "https://github.com/kubernetes/enhancements/issues/"
+FOLDERS = "https://github.com/kubernetes/enhancements/tree/master/keps/"
+
+
 @dataclass
 class Entry:
-    kep: int
+    kep: str  # a string in every JSON output, as in check
     title: str
     sig: str
     stage: str
@@ -36,6 +41,9 @@ class Entry:
     type: str
     path: str
     problems: list[str] = field(default_factory=list)
+    issue: str = ""  # the KEP's tracking issue
+    folder: str = ""  # the KEP's folder, when the receipt names one that exists
+    errors: bool = False  # the receipt has error-severity findings
 
 
 @dataclass
@@ -45,6 +53,7 @@ class Manifest:
     counts: dict[str, dict[str, int]]
     receipts: list[Entry]
     outreach: dict[str, str]
+    dates: dict[str, str] = field(default_factory=dict)  # the schedule's dates, as it writes them
     # The html page's burn-down: receipts by state after each commit of the cycle, and the freezes.
     timeline: list[Point] = field(default_factory=list)
     freezes: dict[str, str] = field(default_factory=dict)
@@ -60,33 +69,39 @@ def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) ->
     snapshot = Snapshot(tree)
     result = check_all(tree, Options(now=now, release=release))
     problems: dict[str, list[str]] = {}
+    failing: set[str] = set()
     for finding in result.findings:
         problems.setdefault(finding.path, []).append(
             f"{finding.severity.value} [{finding.rule}] {finding.message}"
         )
+        if finding.severity is Severity.ERROR:
+            failing.add(finding.path)
     entries = [
-        _entry(snapshot, file, release, problems.get(file.path, []))
+        _entry(snapshot, file, release, problems.get(file.path, []), file.path in failing)
         for file in receipt_files(tree.files_under(f"releases/{release}"))
     ]
     entries = [e for e in entries if sig is None or e.sig == sig]
-    entries.sort(key=lambda e: (models.STATES.index(e.state), e.sig, e.kep))
-    counts = {
-        name: dict(sorted(Counter(getattr(e, attr) for e in entries).items()))
-        for name, attr in (
-            ("by_state", "state"),
-            ("by_stage", "stage"),
-            ("by_sig", "sig"),
-            ("by_type", "type"),
-        )
-    }
+    entries.sort(key=lambda e: (models.STATES.index(e.state), e.sig, int(e.kep)))
+    dates = _dates(snapshot, release)
     return Manifest(
         release,
         now.isoformat(timespec="minutes"),
-        counts,
+        _counts(entries),
         entries,
-        _outreach(snapshot, entries, release, now),
+        _outreach(entries, release, now, snapshot, dates),
+        dates=dates,
         freezes=_freezes(snapshot, release),
     )
+
+
+def _counts(entries: list[Entry]) -> dict[str, dict[str, int]]:
+    """By state (every state, zero included), stage, SIG and type; a KEP with two receipts counts once."""
+    once = list({e.kep: e for e in reversed(entries)}.values())  # the first receipt in state order
+    by_state = dict.fromkeys(models.STATES, 0) | Counter(e.state for e in once)
+    counts = {"by_state": by_state}
+    for name, attr in (("by_stage", "stage"), ("by_sig", "sig"), ("by_type", "type")):
+        counts[name] = dict(sorted(Counter(getattr(e, attr) for e in once).items()))
+    return counts
 
 
 def _freezes(snapshot: Snapshot, release: str) -> dict[str, str]:
@@ -122,22 +137,14 @@ def timeline(repo: Repo, head: str, release: str) -> list[Point]:
     return points
 
 
-def _entry(snapshot: Snapshot, file: ReceiptFile, release: str, problems: list[str]) -> Entry:
+def _entry(snapshot: Snapshot, file: ReceiptFile, release: str, problems: list[str], errors: bool) -> Entry:
+    number = str(file.number)
     receipt = snapshot.receipt(file.path).model
     if receipt is None:
-        return Entry(
-            file.number,
-            "(invalid receipt)",
-            "(unknown)",
-            "(unknown)",
-            file.state,
-            "Unknown",
-            file.path,
-            problems,
-        )
+        return _invalid_entry(snapshot, file, problems)
     kep = snapshot.kep(receipt.path).model if kep_path_problem(receipt.path) is None else None
     return Entry(
-        receipt.kep_number,
+        str(receipt.kep_number),
         receipt.title,
         receipt.owning_sig,
         receipt.stage,
@@ -145,6 +152,30 @@ def _entry(snapshot: Snapshot, file: ReceiptFile, release: str, problems: list[s
         kep_type(kep, receipt.stage, release),
         file.path,
         problems,
+        issue=ISSUES + number,
+        folder=FOLDERS + receipt.path if kep is not None else "",
+        errors=errors,
+    )
+
+
+def _invalid_entry(snapshot: Snapshot, file: ReceiptFile, problems: list[str]) -> Entry:
+    """What can still be read of an invalid receipt: its number, and its KEP when ``path`` resolves."""
+    document = snapshot.receipt(file.path).document
+    path = document.data.get("path") if document is not None else None
+    kep = snapshot.kep(path).model if isinstance(path, str) and kep_path_problem(path) is None else None
+    stage = document.data.get("stage") if document is not None else None
+    return Entry(
+        str(file.number),
+        kep.title.strip() if kep else "(invalid receipt)",
+        kep.owning_sig if kep else "(unknown)",
+        stage if isinstance(stage, str) else "(unknown)",
+        file.state,
+        "Unknown",
+        file.path,
+        problems,
+        issue=ISSUES + str(file.number),
+        folder=FOLDERS + path if kep is not None and isinstance(path, str) else "",
+        errors=True,
     )
 
 
@@ -161,40 +192,55 @@ def kep_type(kep: models.Kep | None, stage: str, release: str) -> str:
     return "Net New" if stage == "alpha" else "Graduating"
 
 
-def _outreach(snapshot: Snapshot, entries: list[Entry], release: str, now: dt.datetime) -> dict[str, str]:
-    freeze = _next_freeze(snapshot, release, now)
+def _outreach(
+    entries: list[Entry], release: str, now: dt.datetime, snapshot: Snapshot, dates: dict[str, str]
+) -> dict[str, str]:
+    """The handbook's message to each SIG, as plain text to paste into Slack or mail."""
+    freeze = _next_freeze(snapshot, release, now, dates)
     messages = {}
     for sig in sorted({e.sig for e in entries}):
         mine = [e for e in entries if e.sig == sig and e.state != "removed"]
         at_risk = sum(1 for e in mine if e.state == "at-risk")
         messages[sig] = (
             f"Hello {sig}. Enhancements team here. Just checking in as we approach {freeze}. "
-            f"Your SIG has submitted {len(mine)} enhancements for the {release} cycle, and "
-            f"{at_risk} enhancements are currently `At Risk`. Please plan to make KEP updates to meet "
-            "all of the requirements before the freeze. Please reach out to #release-enhancements "
-            "if you have any questions."
+            f"Your SIG has submitted {_plural(len(mine), 'enhancement')} for the {release} cycle, and "
+            f"{_plural(at_risk, 'enhancement')} {'is' if at_risk == 1 else 'are'} currently At Risk. "
+            "Please plan to make KEP updates to meet all of the requirements before the freeze. "
+            "Please reach out to #release-enhancements if you have any questions."
         )
     return messages
 
 
-def _next_freeze(snapshot: Snapshot, release: str, now: dt.datetime) -> str:
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _dates(snapshot: Snapshot, release: str) -> dict[str, str]:
+    """The schedule's dates as it writes them (``2026-02-12T02:00:00Z`` stays so)."""
+    document = snapshot.schedule(release).document
+    if document is None:
+        return {}
+    return {key: str(value) for key, value in document.data.items() if isinstance(value, str)}
+
+
+def _next_freeze(snapshot: Snapshot, release: str, now: dt.datetime, dates: dict[str, str]) -> str:
     schedule = snapshot.schedule(release).model
     if schedule is None:
         return "the next freeze"
     upcoming = [
-        (when, name)
-        for name, when in (
-            ("PRR freeze", schedule.prr_freeze),
-            ("enhancements freeze", schedule.enhancements_freeze),
-            ("code freeze", schedule.code_freeze),
-            ("docs freeze", schedule.docs_freeze),
+        (when, name, key)
+        for name, key, when in (
+            ("PRR freeze", "prr-freeze", schedule.prr_freeze),
+            ("enhancements freeze", "enhancements-freeze", schedule.enhancements_freeze),
+            ("code freeze", "code-freeze", schedule.code_freeze),
+            ("docs freeze", "docs-freeze", schedule.docs_freeze),
         )
         if when and when > now
     ]
     if not upcoming:
         return "the release"
-    when, name = min(upcoming)
-    return f"{name} at {when:%Y-%m-%d %H:%M} UTC"
+    _, name, key = min(upcoming)
+    return f"{name} ({dates.get(key, '')})"
 
 
 def as_dict(manifest: Manifest) -> dict[str, Any]:
@@ -215,6 +261,8 @@ def render(manifest: Manifest, format_name: str) -> str:
 
 def render_markdown(manifest: Manifest) -> str:
     lines = [f"# Release {manifest.release} enhancements", "", f"Generated {manifest.generated}.", ""]
+    if manifest.dates:
+        lines += ["Dates: " + ", ".join(f"{key} {value}" for key, value in manifest.dates.items()), ""]
     for name, counts in manifest.counts.items():
         cells = ", ".join(f"{key}: {value}" for key, value in counts.items()) or "none"
         lines.append(f"- **{name.removeprefix('by_')}**: {cells}")
@@ -224,8 +272,9 @@ def render_markdown(manifest: Manifest) -> str:
         if rows:
             lines += ["| KEP | title | SIG | stage | type | open problems |", "|---|---|---|---|---|---|"]
             lines += [
-                f"| {e.kep} | {_md(e.title)} | {e.sig} | {e.stage} | {e.type} | "
-                f"{_md('; '.join(e.problems)) or '—'} |"
+                f"| [{e.kep}]({e.issue}){' ✗' if e.errors else ''} | "
+                f"{f'[{_md(e.title)}]({e.folder})' if e.folder else _md(e.title)} | {e.sig} | {e.stage} | "
+                f"{e.type} | {_md('; '.join(e.problems)) or '—'} |"
                 for e in rows
             ]
     lines += ["", "## Outreach", ""]
@@ -242,7 +291,9 @@ def render_html(manifest: Manifest) -> str:
     esc = html.escape
     charts = "".join(_svg_bars(name.removeprefix("by_"), counts) for name, counts in manifest.counts.items())
     rows = "".join(
-        f"<tr class='{esc(e.state)}'><td>{e.kep}</td><td>{esc(e.title)}</td><td>{esc(e.sig)}</td>"
+        f"<tr class='{esc(e.state)}{' failing' if e.errors else ''}'>"
+        f"<td><a href='{esc(e.issue)}'>{esc(e.kep)}</a>{' ✗' if e.errors else ''}</td>"
+        f"<td>{_html_title(e)}</td><td>{esc(e.sig)}</td>"
         f"<td>{esc(e.stage)}</td><td>{esc(e.state)}</td><td>{esc(e.type)}</td>"
         f"<td>{'<br>'.join(esc(p) for p in e.problems) or '—'}</td></tr>"
         for e in manifest.receipts
@@ -254,13 +305,26 @@ def render_html(manifest: Manifest) -> str:
         "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}"
         ".charts{display:flex;flex-wrap:wrap;gap:2em}tr.at-risk{background:#fff4e0}"
-        "tr.removed{color:#888}</style></head><body>"
+        "tr.removed{color:#888}tr.failing td:first-child{background:#fde0e0}</style></head><body>"
         f"<h1>Release {esc(manifest.release)} enhancements</h1><p>Generated {esc(manifest.generated)}.</p>"
+        f"{_html_dates(manifest)}"
         f"<div class='charts'>{charts}</div>{_burn_down(manifest)}"
         "<h2>Receipts</h2><table><thead><tr><th>KEP</th><th>title</th>"
         "<th>SIG</th><th>stage</th><th>state</th><th>type</th><th>open problems</th></tr></thead>"
         f"<tbody>{rows}</tbody></table><h2>Outreach</h2><dl>{outreach}</dl></body></html>\n"
     )
+
+
+def _html_title(entry: Entry) -> str:
+    title = html.escape(entry.title)
+    return f"<a href='{html.escape(entry.folder)}'>{title}</a>" if entry.folder else title
+
+
+def _html_dates(manifest: Manifest) -> str:
+    if not manifest.dates:
+        return ""
+    items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in manifest.dates.items())
+    return f"<dl class='dates'>{items}</dl>"
 
 
 def _svg_bars(title: str, counts: dict[str, int]) -> str:

@@ -187,6 +187,15 @@ def test_demo_shows_every_kind_of_problem(capsys: pytest.CaptureFixture[str]) ->
     ):
         assert f"[{rule}]" in out
     assert "v1.37 KEP 1287: at-risk -> accepted\n" in out
+    assert "is removed now; `receipt-lint demo --keep DIR` builds it in DIR and keeps it" in out
+
+
+def test_check_help_finishes_its_sentences(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    assert "report only findings on these files, or on the files under these folders" in " ".join(
+        capsys.readouterr().out.split()
+    )
 
 
 def test_the_program_exits_hard_with_main_s_code_and_all_its_output(repo: Path) -> None:

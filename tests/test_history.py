@@ -266,12 +266,16 @@ def manifest(root: Path, *args: str) -> dict:  # type: ignore[type-arg]
 
 def test_manifest_at_a_date_or_commit(cycle: Path) -> None:
     then = manifest(cycle, "--at", "2026-02-09")  # after KEP 7 left, before 2140 was accepted
-    assert {e["kep"]: e["state"] for e in then["receipts"]} == {2140: "proposed", 9: "proposed", 7: "removed"}
+    assert {e["kep"]: e["state"] for e in then["receipts"]} == {
+        "2140": "proposed",
+        "9": "proposed",
+        "7": "removed",
+    }
     squash = git(cycle, "log", "--format=%H", "-1", "--grep=Accept KEP 2140")
     at_commit = manifest(cycle, "--at", squash)
-    assert {e["kep"]: e["state"] for e in at_commit["receipts"]}[2140] == "accepted"
+    assert {e["kep"]: e["state"] for e in at_commit["receipts"]}["2140"] == "accepted"
     now = manifest(cycle)
-    assert {e["kep"]: e["state"] for e in now["receipts"]}[2140] == "at-risk"
+    assert {e["kep"]: e["state"] for e in now["receipts"]}["2140"] == "at-risk"
 
 
 def test_manifest_html_charts_the_cycle_with_the_freezes(cycle: Path, tmp_path: Path) -> None:
@@ -281,7 +285,7 @@ def test_manifest_html_charts_the_cycle_with_the_freezes(cycle: Path, tmp_path: 
     page = out.read_text()
     assert "Receipts by state over the cycle" in page and page.count("<polyline") == 5
     assert "enhancements freeze" in page and "code freeze" in page
-    assert "<script" not in page and "http" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "<script" not in page and " src=" not in page and "<link" not in page
 
 
 def test_odd_histories_do_not_crash(tmp_path: Path) -> None:

@@ -30,7 +30,16 @@ def manifest(repo: Path, tmp_path: Path, *extra: str) -> str:
 
 def test_json_counts_match_the_tree(repo: Path, tmp_path: Path) -> None:
     document = json.loads(manifest(repo, tmp_path, "--format=json"))
-    assert set(document) == {"release", "generated", "counts", "receipts", "outreach", "timeline", "freezes"}
+    assert set(document) == {
+        "release",
+        "generated",
+        "counts",
+        "receipts",
+        "outreach",
+        "dates",
+        "timeline",
+        "freezes",
+    }
     assert document["freezes"]["enhancements freeze"] == "2026-02-12T02:00:00Z"
     assert document["timeline"] == []  # drawn for the html page only
     on_disk = {p.parent.name: 0 for p in (repo / "releases/v1.37").glob("*/*.yaml")}
@@ -39,19 +48,23 @@ def test_json_counts_match_the_tree(repo: Path, tmp_path: Path) -> None:
     assert document["counts"]["by_state"] == dict(sorted(on_disk.items()))
     assert len(document["receipts"]) == sum(on_disk.values()) == 6
     by_kep = {r["kep"]: r for r in document["receipts"]}
-    assert by_kep[2140]["type"] == "Net New" and by_kep[2140]["problems"] == []
-    assert by_kep[1287]["type"] == "Graduating"
-    assert any("kep-status" in p for p in by_kep[3000]["problems"])
+    assert by_kep["2140"]["type"] == "Net New" and by_kep["2140"]["problems"] == []
+    assert by_kep["2140"]["issue"] == "https://github.com/kubernetes/enhancements/issues/2140"
+    assert by_kep["2140"]["folder"].endswith("/keps/sig-architecture/2140-receipts")
+    assert by_kep["1287"]["type"] == "Graduating"
+    assert any("kep-status" in p for p in by_kep["3000"]["problems"]) and by_kep["3000"]["errors"]
     assert (
-        "submitted 1 enhancements for the v1.37 cycle, and 1 enhancements are currently `At Risk`"
+        "submitted 1 enhancement for the v1.37 cycle, and 1 enhancement is currently At Risk"
         in document["outreach"]["sig-node"]
     )
-    assert "enhancements freeze at 2026-02-12 02:00 UTC" in document["outreach"]["sig-node"]
+    assert "enhancements freeze (2026-02-12T02:00:00Z)" in document["outreach"]["sig-node"]
+    assert "`" not in "".join(document["outreach"].values())
+    assert document["dates"]["enhancements-freeze"] == "2026-02-12T02:00:00Z"
 
 
 def test_sig_filter_and_yaml(repo: Path, tmp_path: Path) -> None:
     document = yaml.safe_load(manifest(repo, tmp_path, "--format=yaml", "--sig=sig-node"))
-    assert [r["kep"] for r in document["receipts"]] == [1287]
+    assert [r["kep"] for r in document["receipts"]] == ["1287"]
     assert document["counts"]["by_sig"] == {"sig-node": 1}
 
 
@@ -61,12 +74,14 @@ class _Collector(HTMLParser):
         self.cells: list[str] = []
         self.external: list[str] = []
         self.svgs = 0
+        self.links: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.svgs += tag == "svg"
-        self.external += [v or "" for k, v in attrs if k in ("src", "href")]
-        if tag == "script":
-            self.external.append("script")
+        self.external += [v or "" for k, v in attrs if k == "src"]  # links to KEPs are fine; assets are not
+        if tag in ("script", "link", "img", "iframe"):
+            self.external.append(tag)
+        self.links += [v or "" for k, v in attrs if k == "href" and tag == "a"]
 
     def handle_data(self, data: str) -> None:
         self.cells.append(data)
@@ -79,6 +94,7 @@ def test_html_is_one_self_contained_page_with_every_receipt(repo: Path, tmp_path
     assert parser.external == [] and parser.svgs == 5  # four bar charts and the cycle's burn-down
     for kep in ("2140", "1287", "3000", "4100", "4200", "4300"):
         assert kep in parser.cells
+        assert f"https://github.com/kubernetes/enhancements/issues/{kep}" in parser.links
 
 
 def test_markdown_lists_every_state(repo: Path, tmp_path: Path) -> None:
@@ -90,3 +106,28 @@ def test_markdown_lists_every_state(repo: Path, tmp_path: Path) -> None:
 def test_missing_release_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["manifest", "--repo", str(repo), "--release", "v1.99"]) == 2
     assert "create-release v1.99" in capsys.readouterr().err
+
+
+def test_counts_list_zero_states_and_a_duplicate_once(repo: Path, tmp_path: Path) -> None:
+    (repo / "releases/v1.37/removed/2140.yaml").write_text(
+        (repo / "releases/v1.37/accepted/2140.yaml").read_text().replace("accepted", "removed")
+    )
+    document = json.loads(manifest(repo, tmp_path, "--format=json", "--sig=sig-architecture"))
+    assert document["counts"]["by_state"] == {
+        "proposed": 0,
+        "accepted": 1,
+        "at-risk": 0,
+        "exception": 0,
+        "removed": 0,
+    }
+    assert document["counts"]["by_sig"] == {"sig-architecture": 1}
+
+
+def test_an_invalid_receipt_still_shows_what_can_be_read(repo: Path, tmp_path: Path) -> None:
+    receipt = repo / "releases/v1.37/accepted/2140.yaml"
+    receipt.write_text(receipt.read_text().replace("title: Receipts process", "titel: Receipts process"))
+    document = json.loads(manifest(repo, tmp_path, "--format=json"))
+    [entry] = [r for r in document["receipts"] if r["kep"] == "2140"]
+    assert (entry["title"], entry["sig"], entry["errors"]) == ("Receipts process", "sig-architecture", True)
+    page = manifest(repo, tmp_path, "--format=html")
+    assert "✗" in page and "Receipts process" in page
