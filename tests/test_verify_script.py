@@ -102,3 +102,73 @@ def test_installs_the_pinned_package_when_not_on_path(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (clone / "_output/receipt-lint-venv/bin/receipt-lint").exists()
+
+
+def bare_tools(tmp_path: Path, *names: str) -> dict[str, str]:
+    """An environment whose PATH holds only git, python3 and ``names``: no receipt-lint anywhere."""
+    tools = tmp_path / "bin"
+    tools.mkdir(exist_ok=True)
+    found = {"git": shutil.which("git"), "python3": getattr(sys, "_base_executable", "")}
+    found |= {name: shutil.which(name) for name in names}
+    for name, target in found.items():
+        assert target, name
+        (tools / name).symlink_to(Path(target).resolve())
+    # The machine's own registry settings (certificates, mirrors) still apply, as on a CI runner.
+    kept = {k: v for k, v in os.environ.items() if k.startswith(("SSL_", "PIP_", "UV_", "REQUESTS_", "CURL_"))}
+    return kept | {"PATH": f"{tools}{os.pathsep}/usr/bin{os.pathsep}/bin", "HOME": str(tmp_path)}
+
+
+def run_script(clone: Path, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["hack/verify-receipts.sh", "--now=2026-02-01"],
+        cwd=clone,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_a_failed_install_stops_with_exit_2_and_says_what_to_set(tmp_path: Path) -> None:
+    clone = clone_with_script(tmp_path)
+    environment = bare_tools(tmp_path)
+    if shutil.which("receipt-lint", path=environment["PATH"]):
+        return  # this machine ships receipt-lint in /usr/bin: nothing to prove here
+    result = run_script(clone, environment)  # copied into another repository: no default spec
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith("ERROR: receipt-lint is not installed")
+    assert "RECEIPT_LINT_PIP_SPEC" in result.stderr
+    result = run_script(clone, environment | {"RECEIPT_LINT_PIP_SPEC": str(tmp_path / "no-such-package")})
+    assert result.returncode == 2 and "ERROR: could not install" in result.stderr
+    assert not (clone / "_output/receipt-lint-venv").exists()
+
+
+def test_installs_with_uv_when_uv_is_on_path(tmp_path: Path) -> None:
+    clone = clone_with_script(tmp_path)
+    commit_move(clone, "at-risk", "accepted")
+    environment = bare_tools(tmp_path, "uv") | {"RECEIPT_LINT_PIP_SPEC": str(ROOT)}
+    if shutil.which("receipt-lint", path=environment["PATH"]):
+        return
+    result = run_script(clone, environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    venv = clone / "_output/receipt-lint-venv"
+    assert (venv / "bin/receipt-lint").exists() and not (venv / "bin/pip").exists()  # uv makes no pip
+
+
+def test_the_script_beside_its_own_checkout_installs_that_checkout(tmp_path: Path) -> None:
+    """Run from a receipt-lint checkout (hack/ beside pyproject.toml), the default works with no setting."""
+    clone = clone_with_script(tmp_path)
+    commit_move(clone, "at-risk", "accepted")
+    environment = bare_tools(tmp_path, "uv")
+    if shutil.which("receipt-lint", path=environment["PATH"]):
+        return
+    result = subprocess.run(
+        [str(ROOT / "hack/verify-receipts.sh"), "--now=2026-02-01"],
+        cwd=clone,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Installing {ROOT / 'hack'}/.." in result.stderr
