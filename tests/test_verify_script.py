@@ -114,7 +114,9 @@ def bare_tools(tmp_path: Path, *names: str) -> dict[str, str]:
         assert target, name
         (tools / name).symlink_to(Path(target).resolve())
     # The machine's own registry settings (certificates, mirrors) still apply, as on a CI runner.
-    kept = {k: v for k, v in os.environ.items() if k.startswith(("SSL_", "PIP_", "UV_", "REQUESTS_", "CURL_"))}
+    kept = {
+        k: v for k, v in os.environ.items() if k.startswith(("SSL_", "PIP_", "UV_", "REQUESTS_", "CURL_"))
+    }
     return kept | {"PATH": f"{tools}{os.pathsep}/usr/bin{os.pathsep}/bin", "HOME": str(tmp_path)}
 
 

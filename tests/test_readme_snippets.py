@@ -1,0 +1,152 @@
+"""Each integration snippet of the README, tested as it is printed there (issue 14).
+
+The README names receipt-lint by a commit of its repository: ``OWNER/receipt-lint``
+and ``COMMIT_SHA`` are the two values a reader fills in.  Here they are this
+checkout and its HEAD commit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import base_files, git_init, write_tree
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+SHA = re.compile(r"[0-9a-f]{40}")
+
+
+def snippet(marker: str, language: str = "yaml") -> str:
+    """The fenced block of ``language`` that contains ``marker``."""
+    blocks = re.findall(rf"```{language}\n(.*?)```", README, re.S)
+    [block] = [b for b in blocks if marker in b]
+    return str(block)
+
+
+def head_commit() -> str:
+    return subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_the_actions_workflow_pins_every_action_and_needs_two_values() -> None:
+    text = snippet("runs-on: ubuntu-latest")
+    assert text.count("OWNER/receipt-lint@COMMIT_SHA") == 1 and "<" not in text
+    workflow = yaml.safe_load(text.replace("OWNER", "kubernetes-sigs").replace("COMMIT_SHA", "a" * 40))
+    steps = workflow["jobs"]["receipt-lint"]["steps"]
+    assert all(SHA.fullmatch(step["uses"].split("@")[1]) for step in steps)
+    assert workflow["permissions"] == {"contents": "read"}
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    pinned = [step["uses"] for step in action["runs"]["steps"] if "uses" in step]
+    assert pinned and all(SHA.fullmatch(uses.split("@")[1]) for uses in pinned)
+    check = shutil.which("check-jsonschema")
+    if check is not None:  # the dev extras: validate against GitHub's workflow schema
+        path = ROOT / "build" / "receipts-workflow.yaml"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text.replace("OWNER", "kubernetes-sigs").replace("COMMIT_SHA", "a" * 40))
+        done = subprocess.run(
+            [check, "--builtin-schema", "vendor.github-workflows", str(path)], capture_output=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+PROW_CLUSTERS = {  # kubernetes/test-infra config/tests/jobs/jobs_test.go, buildClusters
+    "k8s-infra-aks-prow-build",
+    "k8s-infra-kops-prow-build",
+    "k8s-infra-prow-build",
+    "eks-prow-build-cluster",
+    "k8s-infra-ppc64le-prow-build",
+    "k8s-infra-s390x-prow-build",
+}
+
+
+def test_the_prow_job_follows_test_infras_rules() -> None:
+    config = yaml.safe_load(
+        snippet("presubmits:").replace("OWNER", "kubernetes-sigs").replace("COMMIT_SHA", "a" * 40)
+    )
+    [job] = config["presubmits"]["kubernetes/enhancements"]
+    assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", job["name"])  # TestValidPodNames
+    assert job["cluster"] in PROW_CLUSTERS and job["decorate"] is True  # TestClusterName
+    [container] = job["spec"]["containers"]
+    resources = container["resources"]
+    assert resources["requests"] == resources["limits"]  # TestK8sInfraProwBuildJobsCIPolicy: QoS guaranteed
+    assert set(resources["limits"]) == {"cpu", "memory"}
+    assert (
+        int(resources["limits"]["cpu"]) <= 7 and int(resources["limits"]["memory"].removesuffix("Gi")) <= 27
+    )
+    assert container["image"].startswith("public.ecr.aws/docker/library/python:3.")
+    assert container["command"] == ["./hack/verify-receipts.sh"]
+    trigger = re.compile(job["run_if_changed"])
+    assert trigger.search("releases/v1.37/accepted/2140.yaml") and trigger.search(
+        "keps/sig-node/1-x/kep.yaml"
+    )
+    assert not trigger.search("README.md")
+    assert job["annotations"]["testgrid-dashboards"] == "sig-arch-enhancements"
+
+
+def test_the_pre_commit_snippet_runs_as_printed(tmp_path: Path) -> None:
+    text = snippet("hooks:\n      - id: receipt-lint").replace(
+        "https://github.com/OWNER/receipt-lint", str(ROOT)
+    )
+    config = text.replace("COMMIT_SHA", head_commit())
+    repo = write_tree(tmp_path / "enhancements", base_files("at-risk"))
+    git_init(repo)
+    (repo / ".pre-commit-config.yaml").write_text(config)
+    (repo / "releases/v1.37/proposed").mkdir()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-C", str(repo)]
+    subprocess.run(
+        [*git, "mv", "releases/v1.37/at-risk/2140.yaml", "releases/v1.37/proposed/2140.yaml"], check=True
+    )
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    done = subprocess.run(
+        ["pre-commit", "run"], cwd=repo, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "[illegal-transition]" in done.stdout
+
+
+def test_the_verify_script_snippet_installs_a_commit(tmp_path: Path) -> None:
+    line = snippet("RECEIPT_LINT_PIP_SPEC=git+", "sh").strip()
+    spec = "git+https://github.com/OWNER/receipt-lint@COMMIT_SHA"
+    assert line == f"RECEIPT_LINT_PIP_SPEC={spec} hack/verify-receipts.sh"
+    uv = shutil.which("uv", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    if uv is None:
+        pytest.skip("uv is in the test extras; without it pip would take a minute here")
+    spec = f"git+file://{ROOT}@{head_commit()}"
+    clone = write_tree(tmp_path / "enhancements", base_files("at-risk"))
+    git_init(clone)
+    (clone / "hack").mkdir()
+    shutil.copy(ROOT / "hack/verify-receipts.sh", clone / "hack/verify-receipts.sh")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name, target in (("git", shutil.which("git")), ("python3", sys._base_executable), ("uv", uv)):
+        assert target
+        (tools / name).symlink_to(Path(target).resolve())
+    env = {k: v for k, v in os.environ.items() if k.startswith(("SSL_", "PIP_", "UV_", "REQUESTS_"))}
+    env |= {
+        "PATH": f"{tools}{os.pathsep}/usr/bin{os.pathsep}/bin",
+        "HOME": str(tmp_path),
+        "RECEIPT_LINT_PIP_SPEC": spec,
+    }
+    env["PULL_BASE_SHA"] = subprocess.run(
+        ["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    done = subprocess.run(
+        ["hack/verify-receipts.sh", "--now=2026-02-01"],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (clone / "_output/receipt-lint-venv/bin/receipt-lint").exists()
