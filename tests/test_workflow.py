@@ -164,7 +164,13 @@ def test_a_release_end_to_end(repo: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "tracking-status: accepted" in final and 'reason: "users need it"' in final
     assert main(["manifest", "--release", "v1.38", "--format=json", "--output=m.json", NOW]) == 0
     document = json.loads(Path("m.json").read_text())
-    assert document["counts"]["by_state"] == {"accepted": 1}
+    assert document["counts"]["by_state"] == {
+        "proposed": 0,
+        "accepted": 1,
+        "at-risk": 0,
+        "exception": 0,
+        "removed": 0,
+    }
     assert document["receipts"][0]["type"] == "Graduating"
 
 
