@@ -164,7 +164,14 @@ def _add_workflow(commands: argparse._SubParsersAction[_Parser]) -> None:
     create = command("create-release", "create releases/vX.Y with OWNERS and schedule", "create")
     create.add_argument("release")
     create.add_argument("--owner", action="append", default=[], help="an enhancements team member")
-    for deadline in ("prr-freeze", "enhancements-freeze", "code-freeze", "docs-freeze", "release-date"):
+    for deadline in (
+        "prr-freeze",
+        "enhancements-freeze",
+        "docs-pr-deadline",
+        "code-freeze",
+        "docs-freeze",
+        "release-date",
+    ):
         create.add_argument(f"--{deadline}", metavar="T", help="a date or ISO 8601 time")
     create.add_argument(
         "--allow-past", action="store_true", help="accept dates in the past (back-filling history)"
@@ -254,6 +261,7 @@ def _dispatch(workflow: Any, ws: Any, args: argparse.Namespace) -> None:
         dates = {
             "prr-freeze": args.prr_freeze,
             "enhancements-freeze": args.enhancements_freeze,
+            "docs-pr-deadline": args.docs_pr_deadline,
             "code-freeze": args.code_freeze,
             "docs-freeze": args.docs_freeze,
             "release": args.release_date,

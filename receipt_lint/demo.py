@@ -27,7 +27,18 @@ def _kep(number: int, sig: str, slug: str, title: str, status: str, stage: str) 
         f'milestone:\n  {stage}: "v1.37"\n'
     )
     prr = f'kep-number: {number}\n{stage}:\n  approver: "@johnbelamaric"\n'
-    return {f"{folder}/kep.yaml": kep, f"keps/prod-readiness/{sig}/{number}.yaml": prr}
+    return {
+        f"{folder}/kep.yaml": kep,
+        f"{folder}/README.md": ready_readme().replace("KEP-2140", f"KEP-{number}"),
+        f"keps/prod-readiness/{sig}/{number}.yaml": prr,
+    }
+
+
+def ready_readme() -> str:
+    """A KEP document that meets every requirement of section 8, for any stage (shipped with the package)."""
+    from importlib import resources
+
+    return resources.files("receipt_lint").joinpath("ready_readme.md").read_text(encoding="utf-8")
 
 
 def _receipt(number: int, sig: str, slug: str, title: str, state: str, stage: str) -> str:

@@ -346,7 +346,7 @@ def _receipts_to_check(
 
 
 def _kep_numbers(sides: tuple[Snapshot, Snapshot], changed: Iterable[str]) -> Iterator[int]:
-    """KEP numbers whose kep.yaml or PRR approval file the change touches.
+    """KEP numbers whose kep.yaml, README.md or PRR approval file the change touches.
 
     The number is the one written inside the file, before and after the
     change (design doc section 3): ``keps/sig-node/2043-…/kep.yaml`` says
@@ -360,7 +360,7 @@ def _kep_numbers(sides: tuple[Snapshot, Snapshot], changed: Iterable[str]) -> It
         if parts[1] == "prod-readiness" and len(parts) == 4:
             named = ascii_number(parts[3].removesuffix(".yaml"))
             written = [_written_number(side.prr(parts[2], named)) for side in sides] if named else []
-        elif parts[-1] == "kep.yaml":
+        elif parts[-1] in ("kep.yaml", "README.md"):  # a KEP's README edit re-checks it too (section 8)
             named = ascii_number(parts[-2].split("-")[0])
             written = [_written_number(side.kep("/".join(parts[1:-1]))) for side in sides]
         else:

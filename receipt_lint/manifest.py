@@ -12,12 +12,13 @@ import datetime as dt
 import html
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from receipt_lint import models
 from receipt_lint.engine import Options, check_all
-from receipt_lint.findings import Severity
+from receipt_lint.findings import Finding, Severity
 from receipt_lint.gitrepo import Repo
 from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files
 from receipt_lint.snapshot import Snapshot
@@ -44,6 +45,7 @@ class Entry:
     issue: str = ""  # the KEP's tracking issue
     folder: str = ""  # the KEP's folder, when the receipt names one that exists
     errors: bool = False  # the receipt has error-severity findings
+    lacks: list[str] = field(default_factory=list)  # what it still needs: README gaps, PRR, docs
 
 
 @dataclass
@@ -82,6 +84,8 @@ def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) ->
     ]
     entries = [e for e in entries if sig is None or e.sig == sig]
     entries.sort(key=lambda e: (models.STATES.index(e.state), e.sig, int(e.kep)))
+    for entry in entries:
+        entry.lacks = _lacks(entry, result.findings)
     dates = _dates(snapshot, release)
     return Manifest(
         release,
@@ -92,6 +96,30 @@ def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) ->
         dates=dates,
         freezes=_freezes(snapshot, release),
     )
+
+
+# The acceptance checklist's items, as the outreach message names them.
+_LACKS = {
+    "kep-status": "an implementable KEP",
+    "prr-missing": "a PRR approval",
+    "prr-approver": "a PRR approval from a PRR approver",
+    "missing-docs-prs": "docs PRs (or docs-prs: [])",
+    "missing-implementation-prs": "implementation PRs",
+}
+
+
+def _lacks(entry: Entry, findings: Iterable[Finding]) -> list[str]:
+    """What an active receipt still needs: its KEP's README gaps, PRR approval, docs, code."""
+    if entry.state == "removed":
+        return []
+    readme = entry.folder.replace(FOLDERS, "keps/") + "/README.md" if entry.folder else None
+    lacks: list[str] = []
+    for finding in findings:
+        if finding.rule == "kep-readme" and finding.path in (readme, entry.path):
+            lacks.append("README: " + finding.message.split(" (for ")[0])
+        elif finding.path == entry.path and finding.rule in _LACKS:
+            lacks.append(_LACKS[finding.rule])
+    return list(dict.fromkeys(lacks))
 
 
 def _counts(entries: list[Entry]) -> dict[str, dict[str, int]]:
@@ -207,7 +235,7 @@ def _outreach(
             f"{_plural(at_risk, 'enhancement')} {'is' if at_risk == 1 else 'are'} currently At Risk. "
             "Please plan to make KEP updates to meet all of the requirements before the freeze. "
             "Please reach out to #release-enhancements if you have any questions."
-        )
+        ) + "".join(f"\n- KEP {e.kep} ({e.title}) still needs: {'; '.join(e.lacks)}" for e in mine if e.lacks)
     return messages
 
 
@@ -270,11 +298,14 @@ def render_markdown(manifest: Manifest) -> str:
         rows = [e for e in manifest.receipts if e.state == state]
         lines += ["", f"## {state} ({len(rows)})", ""]
         if rows:
-            lines += ["| KEP | title | SIG | stage | type | open problems |", "|---|---|---|---|---|---|"]
+            lines += [
+                "| KEP | title | SIG | stage | type | still needs | open problems |",
+                "|---|---|---|---|---|---|---|",
+            ]
             lines += [
                 f"| [{e.kep}]({e.issue}){' ✗' if e.errors else ''} | "
                 f"{f'[{_md(e.title)}]({e.folder})' if e.folder else _md(e.title)} | {e.sig} | {e.stage} | "
-                f"{e.type} | {_md('; '.join(e.problems)) or '—'} |"
+                f"{e.type} | {_md('; '.join(e.lacks)) or '—'} | {_md('; '.join(e.problems)) or '—'} |"
                 for e in rows
             ]
     lines += ["", "## Outreach", ""]
@@ -295,10 +326,14 @@ def render_html(manifest: Manifest) -> str:
         f"<td><a href='{esc(e.issue)}'>{esc(e.kep)}</a>{' ✗' if e.errors else ''}</td>"
         f"<td>{_html_title(e)}</td><td>{esc(e.sig)}</td>"
         f"<td>{esc(e.stage)}</td><td>{esc(e.state)}</td><td>{esc(e.type)}</td>"
+        f"<td>{'<br>'.join(esc(item) for item in e.lacks) or '—'}</td>"
         f"<td>{'<br>'.join(esc(p) for p in e.problems) or '—'}</td></tr>"
         for e in manifest.receipts
     )
-    outreach = "".join(f"<dt>{esc(sig)}</dt><dd>{esc(text)}</dd>" for sig, text in manifest.outreach.items())
+    outreach = "".join(
+        f"<dt>{esc(sig)}</dt><dd>{esc(text).replace(chr(10), '<br>')}</dd>"
+        for sig, text in manifest.outreach.items()
+    )
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>Release {esc(manifest.release)} enhancements</title><style>"
@@ -310,7 +345,8 @@ def render_html(manifest: Manifest) -> str:
         f"{_html_dates(manifest)}"
         f"<div class='charts'>{charts}</div>{_burn_down(manifest)}"
         "<h2>Receipts</h2><table><thead><tr><th>KEP</th><th>title</th>"
-        "<th>SIG</th><th>stage</th><th>state</th><th>type</th><th>open problems</th></tr></thead>"
+        "<th>SIG</th><th>stage</th><th>state</th><th>type</th><th>still needs</th><th>open problems</th>"
+        "</tr></thead>"
         f"<tbody>{rows}</tbody></table><h2>Outreach</h2><dl>{outreach}</dl></body></html>\n"
     )
 

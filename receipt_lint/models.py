@@ -208,6 +208,7 @@ class Schedule(_Strict):
     model_config = ConfigDict(title="Release schedule")
     prr_freeze: Deadline | None = Field(None, alias="prr-freeze")
     enhancements_freeze: Deadline | None = Field(None, alias="enhancements-freeze")
+    docs_pr_deadline: Deadline | None = Field(None, alias="docs-pr-deadline")
     code_freeze: Deadline | None = Field(None, alias="code-freeze")
     docs_freeze: Deadline | None = Field(None, alias="docs-freeze")
     release: Deadline | None = None
@@ -227,7 +228,14 @@ class Schedule(_Strict):
         return self
 
 
-SCHEDULE_ORDER = ("prr-freeze", "enhancements-freeze", "code-freeze", "docs-freeze", "release")
+SCHEDULE_ORDER = (
+    "prr-freeze",
+    "enhancements-freeze",
+    "docs-pr-deadline",
+    "code-freeze",
+    "docs-freeze",
+    "release",
+)
 
 
 class RepoConfig(_Strict):

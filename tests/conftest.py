@@ -46,12 +46,17 @@ EXCEPTION_BLOCK = (
 )
 
 
+# A KEP document ready for any stage (design doc section 8), cut from the template and real READMEs.
+README = (Path(__file__).resolve().parent.parent / "receipt_lint/ready_readme.md").read_text(encoding="utf-8")
+
+
 def base_files(state: str = "accepted") -> dict[str, str]:
-    """A correct tree: one KEP, its PRR approval and an accepted receipt."""
+    """A correct tree: one KEP with its README, its PRR approval and an accepted receipt."""
     return {
         "OWNERS_ALIASES": "aliases:\n  prod-readiness-approvers:\n    - johnbelamaric\n",
         "releases/v1.37/OWNERS": "approvers:\n  - lead\n",
         "keps/sig-architecture/2140-receipts/kep.yaml": KEP,
+        "keps/sig-architecture/2140-receipts/README.md": README,
         "keps/prod-readiness/sig-architecture/2140.yaml": PRR,
         f"releases/v1.37/{state}/2140.yaml": RECEIPT.replace("accepted", state),
     }

@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 import pytest
 
 from receipt_lint.cli import main
-from tests.conftest import EXCEPTION_BLOCK, KEP, PRR, RECEIPT, base_files, git_init, write_tree
+from tests.conftest import EXCEPTION_BLOCK, KEP, PRR, README, RECEIPT, base_files, git_init, write_tree
 from tests.test_diff import git, receipt, rules_of, run_json
 
 MODES = {
@@ -172,6 +172,7 @@ def test_a_path_that_is_not_canonical_is_an_error_in_every_mode(tmp_path: Path, 
 def test_a_symlinked_kep_folder_or_kep_yaml_is_an_error_in_every_mode(tmp_path: Path) -> None:
     files = base_files()
     files["keps/sig-architecture/real/kep.yaml"] = files.pop(KEP_FILE)
+    files["keps/sig-architecture/real/README.md"] = files.pop(KEP_FILE.replace("kep.yaml", "README.md"))
     root = write_tree(tmp_path / "repo", files)
     (root / "keps/sig-architecture/2140-receipts").symlink_to("real")  # a folder link inside the repo
     git_init(root)
@@ -250,6 +251,7 @@ def test_a_kep_yaml_edit_rechecks_the_number_written_inside_it(tmp_path: Path) -
         "OWNERS_ALIASES": "aliases:\n  prod-readiness-approvers:\n    - johnbelamaric\n",
         "releases/v1.37/OWNERS": "approvers:\n  - lead\n",
         f"{folder}/kep.yaml": kep,
+        f"{folder}/README.md": README,
         "keps/prod-readiness/sig-node/1884.yaml": PRR.replace("2140", "1884"),
         "releases/v1.37/accepted/1884.yaml": RECEIPT.replace("2140", "1884")
         .replace("sig-architecture", "sig-node")

@@ -18,8 +18,10 @@ from receipt_lint.schemas_dir import NAMES, schema_text
 from tests.conftest import KEP, PRR, RECEIPT
 
 ROOT = Path(__file__).resolve().parent.parent
-DESIGN_RULES = {  # design doc section 7: every rule (kep-readme and missing-docs-prs come with issue 12)
+DESIGN_RULES = {  # design doc section 7: every rule
     "exception-edited",
+    "kep-readme",
+    "missing-docs-prs",
     "yaml-syntax",
     "receipt-schema",
     "receipt-location",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from receipt_lint.cli import main
-from tests.conftest import KEP, PRR, git_init, write_tree
+from tests.conftest import KEP, PRR, README, git_init, write_tree
 
 NOW = "--now=2026-01-20"
 KEP_FILE = "keps/sig-architecture/2140-receipts/kep.yaml"
@@ -40,6 +40,7 @@ def repo(tmp_path: Path) -> Path:
         {
             "OWNERS_ALIASES": "aliases:\n  prod-readiness-approvers:\n    - johnbelamaric\n",
             KEP_FILE: KEP,
+            KEP_FILE.replace("kep.yaml", "README.md"): README,
             "keps/prod-readiness/sig-architecture/2140.yaml": PRR,
         },
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from receipt_lint.rules import agreement, schedule, structure, transitions, values
+from receipt_lint.rules import agreement, readme, schedule, structure, transitions, values
 from receipt_lint.rules.base import Rule
 
 ALL_RULES: tuple[Rule, ...] = (
@@ -22,11 +22,13 @@ ALL_RULES: tuple[Rule, ...] = (
     agreement.prr_missing,
     agreement.prr_approver,
     agreement.prr_mismatch,
+    readme.kep_readme,
     values.kep_value,
     values.ready_to_accept,
     schedule.schedule_schema,
     schedule.proposed_after_freeze,
     schedule.missing_implementation_prs,
+    schedule.missing_docs_prs,
     transitions.illegal_transition,
     transitions.receipt_deleted,
     transitions.release_changed,
@@ -44,6 +46,7 @@ SEVERITY_NOTES: dict[str, str] = {
     "kep-status": BY_STATE,
     "prr-missing": BY_STATE,
     "prr-approver": BY_STATE,
+    "kep-readme": BY_STATE,
     "kep-mismatch": "error; a different title is a warning",
     "milestone-mismatch": "error; milestone.<stage> unset or later is a warning",
 }

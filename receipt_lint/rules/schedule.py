@@ -13,9 +13,10 @@ def schedule_schema(ctx: TreeContext) -> Iterator[Problem]:
     """`schedule.yaml` does not parse or does not match its schema.
 
     What it does: validates `releases/<release>/schedule.yaml`: optional keys
-    `prr-freeze`, `enhancements-freeze`, `code-freeze`, `docs-freeze` and
-    `release`, each a date (`2026-04-22`, the end of that day in UTC) or a
-    date-time (`2026-02-12T02:00:00Z`). Unknown keys are errors.
+    `prr-freeze`, `enhancements-freeze`, `docs-pr-deadline`, `code-freeze`,
+    `docs-freeze` and `release`, each a date (`2026-04-22`, the end of that day
+    in UTC) or a date-time (`2026-02-12T02:00:00Z`), in that order, none past the
+    year 9998. Unknown keys are errors.
 
     Why: the schedule decides which deadlines have passed.
 
@@ -73,5 +74,32 @@ def missing_implementation_prs(ctx: ReceiptContext) -> Iterator[Problem]:
     if ctx.release.passed(deadlines.code_freeze) and not receipt.implementation_prs:
         yield Problem(
             "code freeze has passed and implementation-prs is empty: list the KEP's pull requests",
+            ctx.top,
+        )
+
+
+@rule("missing-docs-prs", Severity.WARNING, "receipt")
+def missing_docs_prs(ctx: ReceiptContext) -> Iterator[Problem]:
+    """An accepted, at-risk or exception receipt with no `docs-prs` after the docs PR deadline.
+
+    What it does: with a schedule whose `docs-pr-deadline` has passed, warns
+    about every `accepted`, `at-risk` or `exception` receipt that has no
+    `docs-prs` key. `docs-prs: []` says the enhancement needs no docs.
+
+    Why: by the docs PR deadline every tracked enhancement has opened its
+    kubernetes/website pull request, or said it needs none.
+
+    How to fix: list the pull requests, `docs-prs:
+    [https://github.com/kubernetes/website/pull/123]`, or write `docs-prs: []`.
+    """
+    deadlines, receipt = ctx.release.deadlines, ctx.receipt
+    if deadlines is None or receipt is None or ctx.release.closed:
+        return
+    if ctx.file.state not in ("accepted", "at-risk", "exception") or receipt.docs_prs is not None:
+        return
+    if ctx.release.passed(deadlines.docs_pr_deadline):
+        yield Problem(
+            "the docs PR deadline has passed and the receipt has no docs-prs: list the kubernetes/website "
+            "pull requests, or write docs-prs: [] when no docs are needed",
             ctx.top,
         )

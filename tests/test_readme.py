@@ -1,0 +1,223 @@
+"""kep-readme and missing-docs-prs (issue 12), on fixtures cut from the KEP template and real READMEs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from receipt_lint import readme
+from receipt_lint.cli import main
+from tests.conftest import README, RECEIPT, base_files
+from tests.test_corners import ACCEPTED, commit, main_and_pr
+from tests.test_diff import rules_of, run_json
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+README_FILE = "keps/sig-architecture/2140-receipts/README.md"
+
+
+def gaps_of(text: str, stage: str = "beta") -> list[tuple[str, int, str]]:
+    return [tuple(gap) for gap in readme.gaps(readme.read(text), stage)]  # type: ignore[misc]
+
+
+def test_the_shipped_ready_readme_meets_every_stage() -> None:
+    for stage in ("alpha", "beta", "stable", "deprecated", "disabled", "removed"):
+        assert gaps_of(README, stage) == [], stage
+
+
+@pytest.mark.parametrize(
+    ("edit", "section", "says"),
+    [
+        (lambda t: t.replace("## Implementation History", "## History"), "Implementation History", "missing"),
+        (lambda t: t.replace("[x] I/we understand", "[ ] I/we understand"), "Test Plan", "is not checked"),
+        (
+            lambda t: t.replace("[x] I/we understand", "I understand"),
+            "Test Plan",
+            "not on the latest template",
+        ),
+        (
+            lambda t: t.replace("- The validator runs as a presubmit.", "").replace(
+                "- Every release since the alpha used it.", ""
+            ),
+            "Graduation Criteria",
+            "is empty",
+        ),
+        (
+            lambda t: t.replace("It does not use them.", "<!-- answer here -->"),
+            "Troubleshooting",
+            "leaves 1 of 1 questions unanswered: How does this feature react",
+        ),
+        (lambda t: t.replace("### Scalability", "### Scale"), "Scalability", "requires for beta, is missing"),
+    ],
+)
+def test_each_gap_is_one_finding_at_its_heading(edit: object, section: str, says: str) -> None:
+    found = gaps_of(edit(README))  # type: ignore[operator]
+    assert [(s, what) for s, _, what in found if s == section and says in what], found
+    [(name, line, _)] = [gap for gap in found if gap[0] == section]
+    expected = next(
+        (n for n, text in enumerate(edit(README).splitlines(), 1) if text.lstrip("#").strip() == section), 1
+    )  # type: ignore[operator]
+    assert line == expected
+
+
+def test_alpha_needs_only_feature_enablement() -> None:
+    text = README.replace("It does not use them.", "")  # troubleshooting unanswered
+    assert gaps_of(text, "alpha") == []
+    assert [gap[0] for gap in gaps_of(text, "beta")] == ["Troubleshooting"]
+
+
+def test_headings_in_comments_and_fences_do_not_count() -> None:
+    commented = README.replace("## Implementation History", "<!--\n## Implementation History\n-->")
+    assert [gap[0] for gap in gaps_of(commented)] == ["Implementation History"]
+    monitoring = (FIXTURES / "monitoring_fenced_list.md").read_text()  # cut from sig-scheduling/5710
+    text = README.replace(
+        README[README.index("### Monitoring Requirements") : README.index("### Dependencies")],
+        monitoring + "\n",
+    )
+    [gap] = gaps_of(text)
+    assert gap[0] == "Monitoring Requirements"
+    assert gap[2] == (
+        "Monitoring Requirements leaves 1 of 2 questions unanswered: How can an operator determine if the "
+        "feature is in use by workloads?"
+    )
+
+
+def test_crlf_a_bom_and_optional_titles_read_the_same() -> None:
+    assert gaps_of("\ufeff" + README.replace("\n", "\r\n")) == []
+    assert gaps_of(README.replace("## Implementation History", "## Implementation History (Optional)")) == []
+    setext = README.replace("## Implementation History", "Implementation History\n======================")
+    assert [gap[0] for gap in gaps_of(setext)] == ["Implementation History"]  # setext headings do not count
+
+
+def test_a_one_megabyte_readme_is_read(tmp_path: Path) -> None:
+    big = README + ("\nfiller line of a very long KEP document\n" * 24_000)
+    assert len(big.encode()) < 1 << 20 and gaps_of(big) == []
+
+
+# --- the rule, on real throwaway repositories ------------------------------------------------------
+
+
+def with_readme(tmp_path: Path, text: str | bytes | None, state: str = "accepted") -> Path:
+    files = base_files(state)
+    if text is None:
+        del files[README_FILE]
+    else:
+        files[README_FILE] = text  # type: ignore[assignment]
+    return main_and_pr(tmp_path, files)
+
+
+def test_severity_follows_the_state_and_findings_sit_on_the_readme(tmp_path: Path) -> None:
+    broken = README.replace("[x] I/we understand", "[ ] I/we understand")
+    for state, severity, code in (("accepted", "error", 1), ("proposed", "warning", 0)):
+        root = with_readme(tmp_path / state, broken, state)
+        result_code, document = run_json(root, "--all")
+        [finding] = [d for d in document["diagnostics"] if d["rule"] == "kep-readme"]
+        assert (finding["path"], finding["severity"], result_code) == (README_FILE, severity, code)
+        assert finding["line"] == README.splitlines().index("### Test Plan") + 1
+
+
+def test_no_readme_is_one_finding_on_the_receipt(tmp_path: Path) -> None:
+    code, document = run_json(with_readme(tmp_path, None), "--all")
+    [finding] = document["diagnostics"]
+    assert (finding["rule"], finding["path"], finding["line"]) == ("kep-readme", ACCEPTED, 4)
+
+
+def test_a_readme_that_is_not_utf8_is_one_finding(tmp_path: Path) -> None:
+    code, document = run_json(with_readme(tmp_path, b"# KEP\n\xff\xfe broken\n"), "--all")
+    [finding] = document["diagnostics"]
+    assert finding["rule"] == "kep-readme" and "not UTF-8" in finding["message"] and code == 1
+
+
+def test_a_readme_edit_rechecks_the_kep(tmp_path: Path) -> None:
+    root = main_and_pr(tmp_path)
+    commit(root, {README_FILE: README.replace("## Implementation History", "## Later")})
+    code, document = run_json(root, "--base", "main")
+    [finding] = document["diagnostics"]
+    assert (finding["rule"], finding["path"], finding["line"], code) == ("kep-readme", README_FILE, 1, 1)
+
+
+def test_explain_lists_the_requirements_by_stage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "kep-readme"]) == 0
+    text = capsys.readouterr().out
+    assert "alpha, Feature Enablement and Rollback" in text and "Troubleshooting" in text
+
+
+def test_accept_refuses_a_readme_that_is_not_ready(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = with_readme(tmp_path, README.replace("### Graduation Criteria", "### Later"), "at-risk")
+    os.chdir(root)
+    capsys.readouterr()
+    assert main(["accept", "2140", "--release", "v1.37", "--now=2026-01-20"]) == 1
+    assert "the section Graduation Criteria is missing" in capsys.readouterr().err
+    assert (root / "releases/v1.37/at-risk/2140.yaml").exists()
+
+
+# --- the docs deadline ----------------------------------------------------------------------------
+
+
+def scheduled(tmp_path: Path, receipt_extra: str = "", state: str = "accepted") -> Path:
+    files = base_files(state)
+    files[f"releases/v1.37/{state}/2140.yaml"] = RECEIPT.replace("accepted", state) + receipt_extra
+    files["releases/v1.37/schedule.yaml"] = "enhancements-freeze: 2026-02-12\ndocs-pr-deadline: 2026-03-05\n"
+    return main_and_pr(tmp_path, files)
+
+
+@pytest.mark.parametrize(
+    ("extra", "state", "now", "warned"),
+    [
+        ("", "accepted", "2026-03-06", True),
+        ("", "at-risk", "2026-03-06", True),
+        ("", "proposed", "2026-03-06", False),  # proposed-after-freeze speaks for it
+        ("docs-prs: []\n", "accepted", "2026-03-06", False),  # no docs needed
+        ("docs-prs: [https://github.com/kubernetes/website/pull/1]\n", "accepted", "2026-03-06", False),
+        ("", "accepted", "2026-03-05", False),  # the deadline's own day
+    ],
+)
+def test_missing_docs_prs_after_the_deadline(
+    tmp_path: Path, extra: str, state: str, now: str, warned: bool
+) -> None:
+    document = run_json(scheduled(tmp_path, extra, state), "--all", f"--now={now}")[1]
+    assert ("missing-docs-prs" in rules_of(document)) is warned
+
+
+def test_the_docs_deadline_in_the_schedule(tmp_path: Path) -> None:
+    files = base_files()
+    files["releases/v1.37/schedule.yaml"] = "code-freeze: 2026-03-01\ndocs-pr-deadline: 2026-03-05\n"
+    [finding] = run_json(main_and_pr(tmp_path, files), "--all")[1]["diagnostics"]
+    assert finding["rule"] == "schedule-schema" and finding["message"].startswith(
+        "code-freeze is before docs-pr-deadline"
+    )
+    root = main_and_pr(tmp_path / "new")
+    os.chdir(root)
+    assert main(["create-release", "v1.38", "--docs-pr-deadline", "2026-06-01", "--now=2026-01-01"]) == 0
+    assert (root / "releases/v1.38/schedule.yaml").read_text() == "docs-pr-deadline: 2026-06-01\n"
+
+
+def test_the_manifest_says_what_each_receipt_still_needs(tmp_path: Path) -> None:
+    root = scheduled(tmp_path)
+    (root / README_FILE).write_text(README.replace("[x] I/we understand", "[ ] I/we understand"))
+    out = tmp_path / "m.json"
+    assert (
+        main(
+            [
+                "manifest",
+                "--repo",
+                str(root),
+                "--release",
+                "v1.37",
+                "--now=2026-03-06",
+                "--format=json",
+                f"--output={out}",
+            ]
+        )
+        == 0
+    )
+    document = json.loads(out.read_text())
+    [entry] = document["receipts"]
+    box = "the test-plan box ([x] I/we understand the owners of the involved components …) is not checked"
+    assert entry["lacks"] == [f"README: {box}", "docs PRs (or docs-prs: [])"]
+    outreach = document["outreach"]["sig-architecture"]
+    assert "- KEP 2140 (Receipts process) still needs: README: the test-plan box" in outreach
