@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from receipt_lint.diff import judge_transitions
+from receipt_lint.engine import Transition
 from receipt_lint.gitrepo import Commit, Entry, Repo, added_blobs, first_parent_log, read_blob, read_blobs
 from receipt_lint.reporters import one_line
 from receipt_lint.rules.base import Pairing
@@ -28,18 +29,33 @@ TIMING_RULES = ("opt-in-after-freeze", "release-closed")
 
 
 class Step(NamedTuple):
-    """One transition of the history, as section 9 describes it."""
+    """One transition of the history, as section 9 describes it: check's transition, and when."""
 
     commit: Commit
-    release: str
-    kep: str
-    from_state: str | None
-    to_state: str | None
-    path: str
-    legal: bool
+    transition: Transition
     late: tuple[str, ...]  # the timing rules it broke
     rules: tuple[str, ...]  # every error-severity rule it broke
     exception: dict[str, object] | None
+
+    @property
+    def release(self) -> str:
+        return self.transition.release
+
+    @property
+    def kep(self) -> str:
+        return self.transition.kep
+
+    @property
+    def from_state(self) -> str | None:
+        return self.transition.from_state
+
+    @property
+    def to_state(self) -> str | None:
+        return self.transition.to_state
+
+    @property
+    def legal(self) -> bool:
+        return self.transition.legal
 
 
 class History(NamedTuple):
@@ -187,12 +203,7 @@ def _steps(commit: Commit, before: Snapshot, after: Snapshot, release: str | Non
         errors = tuple(dict.fromkeys(f.rule for f in findings if f.severity.value == "error"))
         yield Step(
             commit,
-            transition.release,
-            transition.kep,
-            transition.from_state,
-            transition.to_state,
-            transition.path,
-            transition.legal,
+            transition,
             tuple(rule for rule in errors if rule in TIMING_RULES),
             errors,
             _exception(judged.pairing, after, transition.from_state, transition.to_state),
@@ -251,7 +262,7 @@ def as_dict(history: History) -> dict[str, object]:
                 "kep": step.kep,
                 "from": step.from_state,
                 "to": step.to_state,
-                "path": step.path,
+                "path": step.transition.path,
                 "legal": step.legal,
                 "late": list(step.late),
                 "rules": list(step.rules),

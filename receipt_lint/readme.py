@@ -61,7 +61,12 @@ class Heading(NamedTuple):
 
 class Section(NamedTuple):
     heading: Heading
-    lines: tuple[tuple[int, str], ...]  # (line number, text) up to the next same-or-higher heading
+    end: int  # the line before the next heading of the same or a higher level (1-based, inclusive)
+    lines: tuple[str, ...]  # the whole document's lines
+
+    @property
+    def body(self) -> tuple[str, ...]:
+        return self.lines[self.heading.line : self.end]
 
 
 class Gap(NamedTuple):
@@ -79,12 +84,8 @@ class Document(NamedTuple):
         key = _key(title)
         for index, heading in enumerate(self.headings):
             if heading.key == key:
-                end = next(
-                    (h.line for h in self.headings[index + 1 :] if h.level <= heading.level),
-                    len(self.lines) + 1,
-                )
-                body = tuple((n, self.lines[n - 1]) for n in range(heading.line + 1, end))
-                return Section(heading, body)
+                later = (h.line - 1 for h in self.headings[index + 1 :] if h.level <= heading.level)
+                return Section(heading, next(later, len(self.lines)), self.lines)
         return None
 
 
@@ -93,10 +94,15 @@ def read(text: str) -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
     # A comment keeps its line breaks, so every line number stays the file's.
     text = _COMMENTS.sub(lambda match: "\n" * match[0].count("\n"), text)
-    lines = tuple(text.split("\n"))
+    lines = text.split("\n")
     headings = []
     fence: str | None = None
-    for number, line in enumerate(lines, start=1):
+    # Most lines are neither a heading nor a fence: a comprehension finds the few that may be.
+    candidates = [
+        n for n, line in enumerate(lines, start=1) if line[:1] == "#" or "``" in line or "~~" in line
+    ]
+    for number in candidates:
+        line = lines[number - 1]
         opened = _FENCE.match(line)
         if fence is not None:
             if opened and opened[1][0] == fence[0] and len(opened[1]) >= len(fence) and _closes(line, opened):
@@ -110,7 +116,7 @@ def read(text: str) -> Document:
             marks = heading[1] or heading[3]
             title = (heading[2] or "").strip()
             headings.append(Heading(len(marks), title, _key(title), number))
-    return Document(tuple(headings), lines)
+    return Document(tuple(headings), tuple(lines))
 
 
 def _closes(line: str, opened: re.Match[str]) -> bool:
@@ -138,14 +144,14 @@ def gaps(document: Document, stage: str) -> list[Gap]:
 
 
 def _has_text(section: Section) -> bool:
-    return any(text.strip() and not _HEADING.fullmatch(text) for _, text in section.lines)
+    return any(text.strip() and not _HEADING.fullmatch(text) for text in section.body)
 
 
 def _test_plan_box(document: Document) -> list[Gap]:
     section = document.section("Test Plan")
     if section is None:
         return []  # the missing section is its own gap
-    for _, text in section.lines:
+    for text in section.body:
         box = _BOX.match(text)
         if box:
             if box[1]:
@@ -173,7 +179,7 @@ def _questions(document: Document, title: str, stage: str) -> list[Gap]:
     if section is None:
         return [Gap(title, 1, f"the section {title}, which the template requires for {stage}, is missing")]
     questions = [
-        h for h in document.headings if h.level == 6 and section.heading.line < h.line <= _end(section)
+        h for h in document.headings if h.level == 6 and section.heading.line < h.line <= section.end
     ]
     if not questions:
         return [] if _has_text(section) else [Gap(title, section.heading.line, f"{title} is empty")]
@@ -190,12 +196,8 @@ def _questions(document: Document, title: str, stage: str) -> list[Gap]:
     ]
 
 
-def _end(section: Section) -> int:
-    return section.lines[-1][0] if section.lines else section.heading.line
-
-
 def _answered(document: Document, question: Heading) -> bool:
     """A non-blank line between the question and the next heading."""
     following = (h.line for h in document.headings if h.line > question.line)
     end = next(following, len(document.lines) + 1)
-    return any(document.lines[n - 1].strip() for n in range(question.line + 1, end))
+    return any(line.strip() for line in document.lines[question.line : end - 1])

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from tests.conftest import base_files, git_init, write_tree
+from tests.test_verify_script import bare_tools, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -121,32 +122,14 @@ def test_the_verify_script_snippet_installs_a_commit(tmp_path: Path) -> None:
     uv = shutil.which("uv", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     if uv is None:
         pytest.skip("uv is in the test extras; without it pip would take a minute here")
-    spec = f"git+file://{ROOT}@{head_commit()}"
     clone = write_tree(tmp_path / "enhancements", base_files("at-risk"))
     git_init(clone)
     (clone / "hack").mkdir()
     shutil.copy(ROOT / "hack/verify-receipts.sh", clone / "hack/verify-receipts.sh")
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    for name, target in (("git", shutil.which("git")), ("python3", sys._base_executable), ("uv", uv)):
-        assert target
-        (tools / name).symlink_to(Path(target).resolve())
-    env = {k: v for k, v in os.environ.items() if k.startswith(("SSL_", "PIP_", "UV_", "REQUESTS_"))}
-    env |= {
-        "PATH": f"{tools}{os.pathsep}/usr/bin{os.pathsep}/bin",
-        "HOME": str(tmp_path),
-        "RECEIPT_LINT_PIP_SPEC": spec,
-    }
+    env = bare_tools(tmp_path, "uv") | {"RECEIPT_LINT_PIP_SPEC": f"git+file://{ROOT}@{head_commit()}"}
     env["PULL_BASE_SHA"] = subprocess.run(
         ["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    done = subprocess.run(
-        ["hack/verify-receipts.sh", "--now=2026-02-01"],
-        cwd=clone,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = run_script(clone, env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (clone / "_output/receipt-lint-venv/bin/receipt-lint").exists()

@@ -40,15 +40,7 @@ def commit_move(clone: Path, old: str, new: str) -> None:
 def run(clone: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if k not in ("PULL_BASE_SHA", "ARTIFACTS")}
     environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment['PATH']}"
-    environment |= env or {}
-    return subprocess.run(
-        ["hack/verify-receipts.sh", "--now=2026-02-01"],
-        cwd=clone,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_script(clone, environment | (env or {}))
 
 
 def test_clean_change_passes_and_illegal_move_fails(tmp_path: Path) -> None:
@@ -80,26 +72,10 @@ def test_prow_merge_commit_and_junit_artifact(tmp_path: Path) -> None:
 def test_installs_the_pinned_package_when_not_on_path(tmp_path: Path) -> None:
     clone = clone_with_script(tmp_path)
     commit_move(clone, "at-risk", "accepted")
-    tools = tmp_path / "bin"  # only git and python3: no receipt-lint anywhere
-    tools.mkdir()
-    for name, target in (("git", shutil.which("git")), ("python3", getattr(sys, "_base_executable", ""))):
-        assert target
-        (tools / name).symlink_to(Path(target).resolve())
-    environment = {
-        "PATH": f"{tools}{os.pathsep}/usr/bin{os.pathsep}/bin",
-        "HOME": str(tmp_path),
-        "RECEIPT_LINT_PIP_SPEC": str(ROOT),
-    }
+    environment = bare_tools(tmp_path) | {"RECEIPT_LINT_PIP_SPEC": str(ROOT)}  # no uv: pip installs
     if shutil.which("receipt-lint", path=environment["PATH"]):
         return  # this machine ships receipt-lint in /usr/bin: nothing to prove here
-    result = subprocess.run(
-        ["hack/verify-receipts.sh", "--now=2026-02-01"],
-        cwd=clone,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_script(clone, environment)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (clone / "_output/receipt-lint-venv/bin/receipt-lint").exists()
 
@@ -120,9 +96,11 @@ def bare_tools(tmp_path: Path, *names: str) -> dict[str, str]:
     return kept | {"PATH": f"{tools}{os.pathsep}/usr/bin{os.pathsep}/bin", "HOME": str(tmp_path)}
 
 
-def run_script(clone: Path, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_script(
+    clone: Path, environment: dict[str, str], script: str = "hack/verify-receipts.sh"
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["hack/verify-receipts.sh", "--now=2026-02-01"],
+        [script, "--now=2026-02-01"],
         cwd=clone,
         env=environment,
         capture_output=True,
@@ -164,13 +142,6 @@ def test_the_script_beside_its_own_checkout_installs_that_checkout(tmp_path: Pat
     environment = bare_tools(tmp_path, "uv")
     if shutil.which("receipt-lint", path=environment["PATH"]):
         return
-    result = subprocess.run(
-        [str(ROOT / "hack/verify-receipts.sh"), "--now=2026-02-01"],
-        cwd=clone,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_script(clone, environment, script=str(ROOT / "hack/verify-receipts.sh"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"Installing {ROOT / 'hack'}/.." in result.stderr

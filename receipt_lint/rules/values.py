@@ -76,30 +76,31 @@ def _milestone_value(
 
 def _known_values(ctx: ReceiptContext, path: str, kep: Kep, document: Document) -> Iterator[Problem]:
     """Values upstream's validator rejects: an unknown stage, status or owning SIG."""
-    stage = (kep.stage or "").strip()
-    if stage and stage not in STAGES:
-        allowed = ", ".join(STAGES)
-        yield Problem(
-            f"stage {quoted(stage)} is not a stage: use one of {allowed}",
-            document.position(("stage",)),
-            path=path,
-        )
-    status = kep.status.strip()
-    if status not in KEP_STATUSES:
-        allowed = ", ".join(KEP_STATUSES)
-        yield Problem(
-            f"status {quoted(status)} is not a KEP status: use one of {allowed}",
-            document.position(("status",)),
-            path=path,
-        )
-    sig = kep.owning_sig.strip()
-    if not _is_known_group(ctx, sig):
-        yield Problem(
-            f"owning-sig {quoted(sig)} is not a Kubernetes group: a folder under keps/, or a name like "
-            "sig-node, wg-batch, committee-steering or ug-big-data",
-            document.position(("owning-sig",)),
-            path=path,
-        )
+    stage, status, sig = (kep.stage or "").strip(), kep.status.strip(), kep.owning_sig.strip()
+    problems = (
+        (
+            "stage",
+            stage,
+            bool(stage) and stage not in STAGES,
+            f"is not a stage: use one of {', '.join(STAGES)}",
+        ),
+        (
+            "status",
+            status,
+            status not in KEP_STATUSES,
+            f"is not a KEP status: use one of {', '.join(KEP_STATUSES)}",
+        ),
+        (
+            "owning-sig",
+            sig,
+            not _is_known_group(ctx, sig),
+            "is not a Kubernetes group: a folder under keps/, or a name like sig-node, wg-batch, "
+            "committee-steering or ug-big-data",
+        ),
+    )
+    for key, value, wrong, advice in problems:
+        if wrong:
+            yield Problem(f"{key} {quoted(value)} {advice}", document.position((key,)), path=path)
 
 
 # Upstream's list (kubernetes/enhancements, validations of kep.yaml status).
