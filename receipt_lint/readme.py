@@ -41,14 +41,13 @@ PRR_BETA = (
 # stage (deprecated, disabled, removed) has none of its own.
 PRR_BY_STAGE = {"alpha": PRR_ALPHA, "beta": PRR_BETA, "stable": PRR_BETA}
 
-_COMMENTS = re.compile(r"<!--.*?(-->|\Z)", re.S)
-_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$|(#{1,6})[ \t]*$")
 _FENCE = re.compile(r"[ \t]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)*(`{3,}|~{3,})")
-_OPTIONAL = re.compile(r"\s*\(optional\)\s*$", re.I)
 # "[x]", "[X]", and "[ x ]" as some real READMEs write it; "[ ]" is unchecked.
+# "I understand", as older copies of the template word it, too.
 _BOX = re.compile(
-    r"[ \t]*(?:[-*][ \t]+)?\[[ \t]*([xX]?)[ \t]*\][ \t]*"
-    r"I/we understand the owners of the involved components"
+    r"^[ \t]*(?:[-*][ \t]+)?\[[ \t]*([xX]?)[ \t]*\][ \t]*"
+    r"I(?:/we)? understand the owners of the involved components",
+    re.M,
 )
 
 
@@ -57,16 +56,13 @@ class Heading(NamedTuple):
     title: str  # as written
     key: str  # lower-case, trimmed, without "(Optional)"
     line: int  # 1-based, in the file as it is (comments removed keep their lines)
+    start: int  # where its line starts in the text
+    end: int  # where its line ends (the line break after it)
 
 
 class Section(NamedTuple):
     heading: Heading
-    end: int  # the line before the next heading of the same or a higher level (1-based, inclusive)
-    lines: tuple[str, ...]  # the whole document's lines
-
-    @property
-    def body(self) -> tuple[str, ...]:
-        return self.lines[self.heading.line : self.end]
+    body: str  # the text after its heading line, up to the next heading of the same or a higher level
 
 
 class Gap(NamedTuple):
@@ -77,32 +73,45 @@ class Gap(NamedTuple):
 
 class Document(NamedTuple):
     headings: tuple[Heading, ...]
-    lines: tuple[str, ...]  # comments removed, one per line of the file
+    text: str  # comments removed, line breaks kept
 
     def section(self, title: str) -> Section | None:
         """The first section titled ``title`` (compared as section 8 says)."""
         key = _key(title)
         for index, heading in enumerate(self.headings):
             if heading.key == key:
-                later = (h.line - 1 for h in self.headings[index + 1 :] if h.level <= heading.level)
-                return Section(heading, next(later, len(self.lines)), self.lines)
+                later = (h.start for h in self.headings[index + 1 :] if h.level <= heading.level)
+                return Section(heading, self.text[heading.end : next(later, len(self.text))])
         return None
+
+    def after(self, heading: Heading) -> str:
+        """The text between a heading and the next heading of any level."""
+        index = self.headings.index(heading)
+        following = self.headings[index + 1].start if index + 1 < len(self.headings) else len(self.text)
+        return self.text[heading.end : following]
 
 
 def read(text: str) -> Document:
-    """Headings outside fenced code, after HTML comments are removed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
+    """Headings outside fenced code, after HTML comments are removed.
+
+    Only the lines that can be a heading or a fence are looked at, found with
+    ``str.find`` (a real README has 1,000 lines and 100 such): the rest of the
+    text is never split into lines.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff")
     # A comment keeps its line breaks, so every line number stays the file's.
-    text = _COMMENTS.sub(lambda match: "\n" * match[0].count("\n"), text)
-    lines = text.split("\n")
+    text = _without_comments(text)
     headings = []
     fence: str | None = None
-    # Most lines are neither a heading nor a fence: a comprehension finds the few that may be.
-    candidates = [
-        n for n, line in enumerate(lines, start=1) if line[:1] == "#" or "``" in line or "~~" in line
-    ]
-    for number in candidates:
-        line = lines[number - 1]
+    number, counted = 1, 0
+    for start in _candidate_lines(text):
+        number += text.count("\n", counted, start)
+        counted = start
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        line = text[start:end]
         opened = _FENCE.match(line)
         if fence is not None:
             if opened and opened[1][0] == fence[0] and len(opened[1]) >= len(fence) and _closes(line, opened):
@@ -111,12 +120,41 @@ def read(text: str) -> Document:
         if opened:
             fence = opened[1]
             continue
-        heading = _HEADING.fullmatch(line)
-        if heading:
-            marks = heading[1] or heading[3]
-            title = (heading[2] or "").strip()
-            headings.append(Heading(len(marks), title, _key(title), number))
-    return Document(tuple(headings), tuple(lines))
+        level = len(line) - len(line.lstrip("#"))
+        if 1 <= level <= 6 and (len(line) == level or line[level] in " \t"):
+            title = _title(line[level:])
+            headings.append(Heading(level, title, _key(title), number, start, end))
+    return Document(tuple(headings), text)
+
+
+def _without_comments(text: str) -> str:
+    """``<!-- … -->`` removed, across lines, each line break kept (an unclosed one runs to the end)."""
+    pieces: list[str] = []
+    at = 0
+    opened = text.find("<!--")
+    while opened != -1:
+        closed = text.find("-->", opened + 4)
+        end = len(text) if closed == -1 else closed + 3
+        pieces += (text[at:opened], "\n" * text.count("\n", opened, end))
+        at = end
+        opened = text.find("<!--", at)
+    return "".join(pieces) + text[at:] if pieces else text
+
+
+def _candidate_lines(text: str) -> list[int]:
+    """Where each line that starts with ``#`` or holds ````` or ``~~`` starts, in order."""
+    starts = {0} if text.startswith("#") else set()
+    found = text.find("\n#")
+    while found != -1:
+        starts.add(found + 1)
+        found = text.find("\n#", found + 1)
+    for mark in ("``", "~~"):
+        found = text.find(mark)
+        while found != -1:
+            starts.add(text.rfind("\n", 0, found) + 1)
+            line_end = text.find("\n", found)
+            found = -1 if line_end == -1 else text.find(mark, line_end)
+    return sorted(starts)
 
 
 def _closes(line: str, opened: re.Match[str]) -> bool:
@@ -124,8 +162,18 @@ def _closes(line: str, opened: re.Match[str]) -> bool:
     return not line[opened.end() :].strip()
 
 
+def _title(rest: str) -> str:
+    """An ATX heading's text: trimmed, without a closing run of ``#`` (one after a space)."""
+    text = rest.strip()
+    closing = text.rstrip("#")
+    if closing != text and (not closing or closing[-1] in " \t"):
+        text = closing.rstrip()
+    return text
+
+
 def _key(title: str) -> str:
-    return _OPTIONAL.sub("", title).strip().lower()
+    key = title.strip().lower()
+    return key[: -len("(optional)")].rstrip() if key.endswith("(optional)") else key
 
 
 def gaps(document: Document, stage: str) -> list[Gap]:
@@ -143,27 +191,26 @@ def gaps(document: Document, stage: str) -> list[Gap]:
     return sorted(found, key=lambda gap: gap.line)
 
 
+_TEXT_LINE = re.compile(r"^(?!#{1,6}(?:[ \t]|$))[ \t]*\S", re.M)
+
+
 def _has_text(section: Section) -> bool:
-    return any(text.strip() and not _HEADING.fullmatch(text) for text in section.body)
+    """A line of text that is not a heading."""
+    return _TEXT_LINE.search(section.body) is not None
 
 
 def _test_plan_box(document: Document) -> list[Gap]:
     section = document.section("Test Plan")
     if section is None:
         return []  # the missing section is its own gap
-    for text in section.body:
-        box = _BOX.match(text)
-        if box:
-            if box[1]:
-                return []
-            return [
-                Gap(
-                    "Test Plan",
-                    section.heading.line,
-                    "the test-plan box ([x] I/we understand the owners "
-                    "of the involved components …) is not checked",
-                )
-            ]
+    box = _BOX.search(section.body)
+    if box and box[1]:
+        return []
+    if box:
+        unchecked = (
+            "the test-plan box ([x] I/we understand the owners of the involved components …) is not checked"
+        )
+        return [Gap("Test Plan", section.heading.line, unchecked)]
     return [
         Gap(
             "Test Plan",
@@ -178,9 +225,8 @@ def _questions(document: Document, title: str, stage: str) -> list[Gap]:
     section = document.section(title)
     if section is None:
         return [Gap(title, 1, f"the section {title}, which the template requires for {stage}, is missing")]
-    questions = [
-        h for h in document.headings if h.level == 6 and section.heading.line < h.line <= section.end
-    ]
+    end = section.heading.end + len(section.body)
+    questions = [h for h in document.headings if h.level == 6 and section.heading.end < h.start <= end]
     if not questions:
         return [] if _has_text(section) else [Gap(title, section.heading.line, f"{title} is empty")]
     unanswered = [q.title for q in questions if not _answered(document, q)]
@@ -198,6 +244,4 @@ def _questions(document: Document, title: str, stage: str) -> list[Gap]:
 
 def _answered(document: Document, question: Heading) -> bool:
     """A non-blank line between the question and the next heading."""
-    following = (h.line for h in document.headings if h.line > question.line)
-    end = next(following, len(document.lines) + 1)
-    return any(line.strip() for line in document.lines[question.line : end - 1])
+    return bool(document.after(question).strip())
