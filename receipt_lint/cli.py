@@ -307,7 +307,12 @@ def run_manifest(args: argparse.Namespace) -> int:
     tree, now, timeline = _manifest_source(root, args, release)
     if not tree.files_under(f"releases/{release}"):
         raise UsageError(f"there is no releases/{release}: `receipt-lint create-release {release}`")
-    manifest = build(tree, release, now, args.sig)
+    from receipt_lint.config import ConfigError
+
+    try:
+        manifest = build(tree, release, now, args.sig)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
     if args.format == "html" and timeline is not None:
         manifest.timeline = timeline()
     _write_text(render(manifest, args.format), args.output)
@@ -702,7 +707,11 @@ def run_explain(args: argparse.Namespace) -> int:
 
     rule = RULES_BY_ID.get(args.rule)
     if rule is None:
-        raise UsageError(f"no rule {quoted(args.rule)}: `receipt-lint rules` lists them")
+        import difflib
+
+        close = difflib.get_close_matches(args.rule, list(RULES_BY_ID), n=1)
+        hint = f"did you mean {quoted(close[0])}? " if close else ""
+        raise UsageError(f"no rule {quoted(args.rule)}: {hint}(`receipt-lint rules` lists them)")
     print(f"{rule.id} (default severity: {rule.severity.value})\n\n{rule.doc}")
     return 0
 

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from receipt_lint import models
+from receipt_lint.config import read_config
 from receipt_lint.engine import Options, check_all
 from receipt_lint.findings import Finding, Severity
 from receipt_lint.gitrepo import Repo
@@ -69,7 +70,8 @@ class Point:
 
 def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) -> Manifest:
     snapshot = Snapshot(tree)
-    result = check_all(tree, Options(now=now, release=release))
+    # The repository's rule choice (.receipt-lint.yaml) holds here as in check: one verdict everywhere.
+    result = check_all(tree, Options(now=now, release=release, rules=read_config(tree)))
     problems: dict[str, list[str]] = {}
     failing: set[str] = set()
     for finding in result.findings:

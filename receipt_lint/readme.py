@@ -237,7 +237,8 @@ def _questions(document: Document, title: str, stage: str) -> list[Gap]:
         Gap(
             title,
             section.heading.line,
-            f"{title} leaves {len(unanswered)} of {len(questions)} questions unanswered: {listed}",
+            f"{title} leaves {len(unanswered)} of {len(questions)} "
+            f"question{'' if len(questions) == 1 else 's'} unanswered: {listed}",
         )
     ]
 

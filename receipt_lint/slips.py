@@ -213,10 +213,17 @@ def _row(kep: KepRecord) -> tuple[str, str, str, str, str]:
     releases = "; ".join(
         f"{r.release} {r.state}"
         + (f" ({r.stage})" if r.stage else "")
-        + (f", slipped{' at ' + r.phase if r.phase else ''}" if r.slipped else "")
+        + (f", slipped{_phase_words(r.phase)}" if r.slipped else "")
         for r in kep.releases
     )
     return kep.kep, kep.sig, kep.title, releases, ", ".join(kep.flags)
+
+
+def _phase_words(phase: str | None) -> str:
+    """`` at enhancements`` (freeze), `` after code freeze``, or nothing without a schedule."""
+    if phase is None:
+        return ""
+    return f" {phase}" if phase.startswith("after") else f" at {phase} freeze"
 
 
 def _html(report: Report, rows: list[tuple[str, str, str, str, str]]) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from receipt_lint import models
+from receipt_lint.config import ConfigError, read_config
 from receipt_lint.edit import EditError, append_block, remove_key, set_value
 from receipt_lint.findings import Severity, quoted
 from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files
@@ -162,17 +163,26 @@ def accept(ws: Workspace, number: int, release: str, at_risk: bool, say: Say) ->
 
 
 def accepted_problems(ws: Workspace, file: ReceiptFile) -> list[str]:
-    """The section-6 requirements an accepted receipt would fail, as messages."""
+    """The section-6 requirements an accepted receipt would fail, as messages.
+
+    The repository's `.receipt-lint.yaml` holds here as in `check`: a rule it
+    ignores is no requirement, and its severity overrides count.
+    """
     snapshot = ws.snapshot
     info = release_info(snapshot, file.release, ws.now)
     context = ReceiptContext(snapshot, file, info, "accepted")
     if snapshot.receipt(file.path).model is None:
         return [f"{file.path} is not a valid receipt: run receipt-lint check --all"]
+    try:
+        choice = read_config(snapshot.tree)
+    except ConfigError as error:
+        raise WorkflowError(str(error)) from None
     return [
         problem.message
         for rule in AGREEMENT_RULES
+        if rule.id not in choice.ignore
         for problem in rule.check(context)
-        if (problem.severity or rule.severity) is Severity.ERROR
+        if (choice.severity.get(rule.id) or problem.severity or rule.severity) is Severity.ERROR
     ]
 
 
@@ -223,9 +233,27 @@ def promote(ws: Workspace, kep_ref: str, stage: str, release: str, say: Say) -> 
     """Opt a KEP in: a proposed receipt from kep.yaml, and kep.yaml updated to match."""
     _refuse_after_opt_in_deadline(ws, release)
     number, kep_path = _kep(ws, kep_ref)
+    _warn_backwards(ws, kep_path, stage, say)
     _write_new_receipt(ws, number, kep_path, stage, release, "proposed", "", say)
     say(f"==> KEP {number} proposed for {release}")
     _warn_other_releases(ws, number, release, say)
+
+
+_MATURITY = ("alpha", "beta", "stable")
+
+
+def _warn_backwards(ws: Workspace, kep_path: str, stage: str, say: Say) -> None:
+    """A stage earlier than kep.yaml's, or an implemented KEP: say what the edit will overwrite."""
+    kep = ws.snapshot.kep(kep_path).model
+    if kep is None:
+        return
+    now = (kep.stage or "").strip()
+    if now in _MATURITY and stage in _MATURITY and _MATURITY.index(stage) < _MATURITY.index(now):
+        reached = kep.milestone_for(stage)
+        overwritten = f" and replaces milestone.{stage} ({reached})" if reached else ""
+        say(f"--> warning: kep.yaml says stage {now}; opting in at {stage} moves it back{overwritten}")
+    if kep.status.strip() == "implemented":
+        say("--> warning: kep.yaml says status implemented: this KEP is done; opt it in only for new work")
 
 
 def _warn_other_releases(ws: Workspace, number: int, release: str, say: Say) -> None:

@@ -241,3 +241,73 @@ def test_the_config_schema_ships(capsys: pytest.CaptureFixture[str]) -> None:
         schema["additionalProperties"] is False
         and "stage-mismatch" in schema["properties"]["ignore"]["items"]["enum"]
     )
+
+
+# --- found by a newcomer run ------------------------------------------------------------------
+
+
+def test_the_repository_file_holds_for_the_manifest_and_accept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = base_files("at-risk")
+    readme_file = KEP_FILE.replace("kep.yaml", "README.md")
+    files[readme_file] = str(files[readme_file]).replace("## Implementation History", "## Later")
+    files[".receipt-lint.yaml"] = "ignore: [kep-readme]\n"
+    root = main_and_pr(tmp_path, files)
+    out = tmp_path / "m.json"
+    args = ["manifest", "--repo", str(root), "--release", "v1.37", "--now=2026-01-20", "--format=json"]
+    assert main([*args, f"--output={out}"]) == 0
+    [entry] = json.loads(out.read_text())["receipts"]
+    assert entry["lacks"] == [] and not any("kep-readme" in p for p in entry["problems"])
+    os.chdir(root)
+    assert (
+        main(["accept", "2140", "--release", "v1.37", "--now=2026-01-20"]) == 0
+    )  # the README gap is ignored here
+    (root / ".receipt-lint.yaml").write_text("ignore: [no-such-rule]\n")
+    assert main([*args]) == 2
+    assert 'no rule "no-such-rule"' in capsys.readouterr().err
+
+
+def test_promote_warns_before_moving_a_kep_back(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = base_files()
+    del files[ACCEPTED]
+    files[KEP_FILE] = (
+        str(files[KEP_FILE]).replace("stage: alpha", "stage: stable").replace("implementable", "implemented")
+        + '  beta: "v1.32"\n'
+    )
+    root = main_and_pr(tmp_path, files)
+    os.chdir(root)
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "promote",
+                "sig-architecture/2140-receipts",
+                "--stage",
+                "beta",
+                "--release",
+                "v1.37",
+                "--now=2026-01-20",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert (
+        "kep.yaml says stage stable; opting in at beta moves it back and replaces milestone.beta (v1.32)"
+        in out
+    )
+    assert "warning: kep.yaml says status implemented" in out
+
+
+def test_explain_suggests_the_closest_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "stage-mismach"]) == 2
+    assert 'did you mean "stage-mismatch"?' in capsys.readouterr().err
+
+
+def test_a_readme_finding_names_the_receipt(tmp_path: Path) -> None:
+    files = base_files()
+    readme_file = KEP_FILE.replace("kep.yaml", "README.md")
+    files[readme_file] = str(files[readme_file]).replace("## Implementation History", "## Later")
+    [finding] = run_json(main_and_pr(tmp_path, files), "--all")[1]["diagnostics"]
+    assert finding["path"] == readme_file and f"(for {ACCEPTED}, alpha)" in finding["message"]

@@ -247,7 +247,10 @@ def test_slips_formats_and_sig_filter(cycle: Path, capsys: pytest.CaptureFixture
     assert capsys.readouterr().out == "\n"
     assert main(["slips", "--repo", str(cycle), "--now=2026-04-01"]) == 0
     text = capsys.readouterr().out
-    assert "v1.36 removed (alpha), slipped at code; v1.37 removed (alpha), slipped at enhancements" in text
+    assert (
+        "v1.36 removed (alpha), slipped at code freeze; v1.37 removed (alpha), slipped at enhancements freeze"
+        in text
+    )
     assert main(["slips", "--repo", str(cycle), "--now=2026-04-01", "--format=html"]) == 0
     page = capsys.readouterr().out
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "multiple-slips" in page

@@ -47,7 +47,7 @@ def test_the_shipped_ready_readme_meets_every_stage() -> None:
         (
             lambda t: t.replace("It does not use them.", "<!-- answer here -->"),
             "Troubleshooting",
-            "leaves 1 of 1 questions unanswered: How does this feature react",
+            "leaves 1 of 1 question unanswered: How does this feature react",
         ),
         (lambda t: t.replace("### Scalability", "### Scale"), "Scalability", "requires for beta, is missing"),
     ],

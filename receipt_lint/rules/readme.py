@@ -62,8 +62,9 @@ def kep_readme(ctx: ReceiptContext) -> Iterator[Problem]:
         )
     elif found.unreadable is not None:
         yield Problem(f"cannot read {path}: {found.unreadable}", Position(1, 1), path=path, severity=severity)
-    for gap in found.gaps:
-        yield Problem(f"{gap.what} (for {stage})", Position(gap.line, 1), path=path, severity=severity)
+    for gap in found.gaps:  # on the README; the message names the receipt it is about
+        message = f"{gap.what} (for {ctx.file.path}, {stage})"
+        yield Problem(message, Position(gap.line, 1), path=path, severity=severity)
 
 
 def read_readme(tree: Tree, path: str, stage: str) -> Reading:
