@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, TextIO, TypeVar, cast
 
 from receipt_lint import __version__
-from receipt_lint.findings import quoted
-from receipt_lint.reporters import UNDECODABLE, one_line
 
 if TYPE_CHECKING:
     from receipt_lint.engine import Options, Result
@@ -27,6 +25,16 @@ if TYPE_CHECKING:
     from receipt_lint.tree import Tree
 
 FORMATS = ("text", "github", "json", "junit", "sarif")
+
+
+def quoted(text: str) -> str:
+    """findings.quoted, imported when a message needs it: the command line starts git first."""
+    from receipt_lint.findings import quoted as quote
+
+    return quote(text)
+
+
+UNDECODABLE = "backslashreplace"  # as receipt_lint.reporters: a file name that is not UTF-8 shows as \udcff
 
 
 class UsageError(Exception):
@@ -440,6 +448,7 @@ def run_check(args: argparse.Namespace) -> int:
     result = _checked(root, args)
     if args.fix:
         from receipt_lint.fix import fix
+        from receipt_lint.reporters import one_line
 
         for fixed in fix(root, result.findings):
             where = f"{fixed.path}:{fixed.line}" if fixed.line else fixed.path

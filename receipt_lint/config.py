@@ -9,7 +9,6 @@ breaks.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -52,6 +51,8 @@ def _known(rule: str, where: str) -> None:
     from receipt_lint.rules import RULES_BY_ID
 
     if rule not in RULES_BY_ID:
+        import difflib
+
         close = difflib.get_close_matches(rule, list(RULES_BY_ID), n=1)
         hint = f"did you mean {quoted(close[0])}? " if close else ""
         raise ConfigError(f"{where}: no rule {quoted(rule)}: {hint}(`receipt-lint rules` lists them)")

@@ -7,7 +7,6 @@ shared by many receipts is parsed once.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -69,6 +68,8 @@ def _schema_problem(document: Document, error: Any, model_class: type[BaseModel]
     if kind == "missing":
         return SchemaProblem(f"missing required key {quoted(where)}", document.position(location[:-1]))
     if kind == "extra_forbidden":
+        import difflib  # only for a typo: 1.4 ms a PR check need not pay
+
         known = _keys_at(model_class, location[:-1])
         close = difflib.get_close_matches(str(location[-1]), known, n=1, cutoff=0.75)
         hint = f": did you mean {quoted(close[0])}?" if close else f" (known keys: {', '.join(known)})"

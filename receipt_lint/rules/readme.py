@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from receipt_lint import readme
 from receipt_lint.findings import Position, Severity
 from receipt_lint.rules.base import Problem, ReceiptContext, rule
 from receipt_lint.tree import MissingFile, Tree, TreeError
+
+if TYPE_CHECKING:
+    from receipt_lint.readme import Gap
 
 
 class Reading(NamedTuple):
@@ -17,7 +19,7 @@ class Reading(NamedTuple):
     path: str
     missing: bool = False
     unreadable: str | None = None
-    gaps: tuple[readme.Gap, ...] = ()
+    gaps: tuple[Gap, ...] = ()
 
 
 @rule("kep-readme", Severity.ERROR, "receipt", agreement=True)
@@ -80,4 +82,6 @@ def read_readme(tree: Tree, path: str, stage: str) -> Reading:
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         return Reading(path, unreadable=f"it is not UTF-8 text (line {line})")
+    from receipt_lint import readme  # its patterns compile only when a README is read
+
     return Reading(path, gaps=tuple(readme.gaps(readme.read(text), stage)))
