@@ -320,8 +320,9 @@ class IndexTree:
 def prefetch(repo: Repo, trees: tuple[Any, ...], changed: frozenset[str]) -> None:
     """Ask git now for what a check of ``changed`` will read first.
 
-    The listings of the touched release folders, and the ``cat-file``
-    process; run in the thread that overlaps git with the imports.
+    The listings of the touched release folders, the ``cat-file`` process,
+    and the base's top-level folder (where ``.receipt-lint.yaml`` would be);
+    run in the thread that overlaps git with the imports.
     """
     releases = {release for release in map(release_folder, changed) if release is not None}
     for tree in trees:
@@ -329,6 +330,8 @@ def prefetch(repo: Repo, trees: tuple[Any, ...], changed: frozenset[str]) -> Non
             for release in sorted(releases):
                 tree.files_under(f"releases/{release}")
     repo.start_reading()
+    if isinstance(trees[0], CommitTree):
+        trees[0].exists(".receipt-lint.yaml")
 
 
 def changed_paths(repo: Repo, base: str, head: str | None, *, staged: bool) -> frozenset[str]:
