@@ -34,9 +34,6 @@ def quoted(text: str) -> str:
     return quote(text)
 
 
-UNDECODABLE = "backslashreplace"  # as receipt_lint.reporters: a file name that is not UTF-8 shows as \udcff
-
-
 class UsageError(Exception):
     """A user mistake: the message says what to do."""
 
@@ -356,21 +353,32 @@ def _manifest_source(root: Path, args: argparse.Namespace, release: str) -> tupl
 
 
 def _commit_at(repo: Repo, at: str) -> str:
-    """``--at``/``--since``: a revision, else the last first-parent commit before a date."""
+    """``--at``: a revision, else the last first-parent commit before a date."""
     from receipt_lint import gitrepo
+
+    commit, when = _revision_or_date(repo, at, "--at", bare_date="end")
+    if commit is not None:
+        return commit
+    assert when is not None
+    found = gitrepo.first_parent_before(repo, "HEAD", when)
+    if found is None:
+        raise UsageError(f"no commit on the first-parent history is older than {at}")
+    return found
+
+
+def _revision_or_date(
+    repo: Repo, text: str, option: str, *, bare_date: str
+) -> tuple[str | None, dt.datetime | None]:
+    """A commit the clone has, or else a date: (commit, None) or (None, date)."""
+    found = repo.commits([text])[text]
+    if found is not None:
+        return found, None
     from receipt_lint.times import parse_time
 
-    found = repo.commits([at])[at]
-    if found is not None:
-        return found
     try:
-        when = parse_time(at, bare_date="end")
+        return None, parse_time(text, bare_date=bare_date)
     except ValueError:
-        raise UsageError(f"{quoted(at)} is neither a commit nor a date (2026-02-05)") from None
-    commit = gitrepo.first_parent_before(repo, "HEAD", when)
-    if commit is None:
-        raise UsageError(f"no commit on the first-parent history is older than {at}")
-    return commit
+        raise UsageError(f"{option} {quoted(text)} is neither a commit nor a date (2026-02-05)") from None
 
 
 def run_history(args: argparse.Namespace) -> int:
@@ -383,7 +391,9 @@ def run_history(args: argparse.Namespace) -> int:
 
     def read_git() -> tuple[str, dt.datetime | None, list[gitrepo.Commit], dict[str, bytes]]:
         head = gitrepo.resolve_commits(repo, {"head": args.head})["head"]
-        since, start = _since(repo, args.since)
+        since, start = (
+            _revision_or_date(repo, args.since, "--since", bare_date="start") if args.since else (None, None)
+        )
         commits = list(gitrepo.first_parent_log(repo, head, since))
         return head, start, commits, gitrepo.read_blobs(repo, gitrepo.added_blobs(commits))
 
@@ -399,21 +409,6 @@ def run_history(args: argparse.Namespace) -> int:
         replayed = history.since_date(replayed, start)
     _write_text(history.render(replayed, args.format), args.output)
     return 1 if replayed.breached else 0
-
-
-def _since(repo: Repo, since: str | None) -> tuple[str | None, dt.datetime | None]:
-    """``--since``: (a commit to start after, or a date to start at)."""
-    if since is None:
-        return None, None
-    found = repo.commits([since])[since]
-    if found is not None:
-        return found, None
-    from receipt_lint.times import parse_time
-
-    try:
-        return None, parse_time(since, bare_date="start")
-    except ValueError:
-        raise UsageError(f"--since {quoted(since)} is neither a commit nor a date (2026-02-05)") from None
 
 
 def run_slips(args: argparse.Namespace) -> int:
@@ -435,6 +430,8 @@ def _write_text(text: str, output: str | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
+    from receipt_lint.reporters import UNDECODABLE
+
     try:
         Path(output).write_text(text, encoding="utf-8", errors=UNDECODABLE)
     except OSError as error:
@@ -590,6 +587,8 @@ def write_report(result: Result, format_name: str | None, output: str | None) ->
     if format_name is None:
         format_name = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     reporter = importlib.import_module(f"receipt_lint.reporters.{format_name}")
+    from receipt_lint.reporters import UNDECODABLE
+
     try:
         if output is None:
             reporter.report(result, sys.stdout, color=use_color(sys.stdout))
@@ -716,10 +715,10 @@ def run_explain(args: argparse.Namespace) -> int:
 
     rule = RULES_BY_ID.get(args.rule)
     if rule is None:
-        import difflib
+        from receipt_lint.findings import closest
 
-        close = difflib.get_close_matches(args.rule, list(RULES_BY_ID), n=1)
-        hint = f"did you mean {quoted(close[0])}? " if close else ""
+        close = closest(args.rule, list(RULES_BY_ID))
+        hint = f"did you mean {quoted(close)}? " if close else ""
         raise UsageError(f"no rule {quoted(args.rule)}: {hint}(`receipt-lint rules` lists them)")
     print(f"{rule.id} (default severity: {rule.severity.value})\n\n{rule.doc}")
     return 0

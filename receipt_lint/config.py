@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
-from receipt_lint.findings import Finding, Severity, quoted
+from receipt_lint.findings import Finding, Severity, closest, quoted
 
 if TYPE_CHECKING:
     from receipt_lint.tree import Tree
@@ -51,10 +51,8 @@ def _known(rule: str, where: str) -> None:
     from receipt_lint.rules import RULES_BY_ID
 
     if rule not in RULES_BY_ID:
-        import difflib
-
-        close = difflib.get_close_matches(rule, list(RULES_BY_ID), n=1)
-        hint = f"did you mean {quoted(close[0])}? " if close else ""
+        close = closest(rule, list(RULES_BY_ID))
+        hint = f"did you mean {quoted(close)}? " if close else ""
         raise ConfigError(f"{where}: no rule {quoted(rule)}: {hint}(`receipt-lint rules` lists them)")
 
 

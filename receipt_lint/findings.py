@@ -34,6 +34,14 @@ class Finding(NamedTuple):
 _ESCAPES = {i: f"\\x{i:02x}" for i in range(32)} | {ord("\n"): "\\n", ord("\t"): "\\t", ord('"'): '\\"'}
 
 
+def closest(word: str, choices: list[str], cutoff: float = 0.6) -> str | None:
+    """The choice ``word`` was most likely meant to be (a typo), if any is close."""
+    import difflib  # only when a word is wrong: a PR check need not load it
+
+    found = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+    return found[0] if found else None
+
+
 def quoted(text: str) -> str:
     """``text`` in double quotes for a message, control characters made visible (``\\n``, ``\\x00``)."""
     return '"' + text.translate(_ESCAPES) + '"'

@@ -215,9 +215,10 @@ class CommitTree:
         return entry is not None and not stat.S_ISDIR(entry[0])
 
     def files_under(self, prefix: str) -> list[str]:
-        return sorted(self._listing(prefix))
+        return sorted(self.entries_under(prefix))
 
-    def _listing(self, prefix: str) -> dict[str, Entry]:
+    def entries_under(self, prefix: str) -> dict[str, Entry]:
+        """path -> (mode, object id) of every file under ``prefix``, from one ``ls-tree``."""
         if prefix not in self._listings:
             # No -l: sizes would cost a lookup per blob; the cat-file header has them.
             listing = self.repo.git("ls-tree", "-r", "-z", "--full-tree", self.label, "--", prefix)

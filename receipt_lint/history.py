@@ -18,7 +18,16 @@ from typing import Any, NamedTuple
 
 from receipt_lint.diff import judge_transitions
 from receipt_lint.engine import Transition
-from receipt_lint.gitrepo import Commit, Entry, Repo, added_blobs, first_parent_log, read_blob, read_blobs
+from receipt_lint.gitrepo import (
+    Commit,
+    CommitTree,
+    Entry,
+    Repo,
+    added_blobs,
+    first_parent_log,
+    read_blob,
+    read_blobs,
+)
 from receipt_lint.reporters import one_line
 from receipt_lint.rules.base import Pairing
 from receipt_lint.snapshot import Loaded, ModelT, Snapshot, load_model
@@ -229,15 +238,9 @@ def _exception(
 def _listing(repo: Repo, commit: str | None) -> dict[str, dict[str, Entry]]:
     """releases/ of the commit before the first step (empty before the root commit)."""
     folders: dict[str, dict[str, Entry]] = {}
-    if commit is None:
-        return folders
-    listing = repo.git("ls-tree", "-r", "-z", "--full-tree", commit, "--", RELEASES)
-    for line in listing.decode("utf-8", errors="surrogateescape").split("\0"):
-        if "\t" in line:
-            meta, path = line.split("\t", 1)
-            mode, _kind, sha = meta.split()
-            if path.startswith(RELEASES + "/"):
-                folders.setdefault(_folder(path), {})[path] = (int(mode, 8), sha)
+    if commit is not None:
+        for path, entry in CommitTree(repo, commit).entries_under(RELEASES).items():
+            folders.setdefault(_folder(path), {})[path] = entry
     return folders
 
 

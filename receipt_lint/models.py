@@ -51,8 +51,8 @@ def _ascii_number(value: object) -> object:
 
 
 _NUMBER_SCHEMA = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^[0-9]+$"}]}
-KepNumber = Annotated[PositiveInt, BeforeValidator(_ascii_number), WithJsonSchema(_NUMBER_SCHEMA)]
-DayCount = Annotated[PositiveInt, BeforeValidator(_ascii_number), WithJsonSchema(_NUMBER_SCHEMA)]
+# A positive whole number in ASCII digits: a KEP number, a count of days.
+WholeNumber = Annotated[PositiveInt, BeforeValidator(_ascii_number), WithJsonSchema(_NUMBER_SCHEMA)]
 ImplementationPr = Annotated[
     str,
     StringConstraints(pattern=r"^https://github\.com/kubernetes[a-z0-9-]*/[A-Za-z0-9._-]+/pull/[0-9]+/?$"),
@@ -104,7 +104,7 @@ class _Strict(BaseModel):
 
 class ExceptionRequest(_Strict):
     freeze: Freeze
-    additional_days: DayCount = Field(alias="additional-days")
+    additional_days: WholeNumber = Field(alias="additional-days")
     reason: Text
     risks_of_adding: Text = Field(alias="risks-of-adding")
     risks_of_cutting: Text = Field(alias="risks-of-cutting")
@@ -115,7 +115,7 @@ class Receipt(_Strict):
 
     model_config = ConfigDict(title="Receipt")
     title: Text
-    kep_number: KepNumber = Field(alias="kep-number")
+    kep_number: WholeNumber = Field(alias="kep-number")
     owning_sig: Text = Field(alias="owning-sig")
     path: KepPath
     tracking_status: State = Field(alias="tracking-status")
