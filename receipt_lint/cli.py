@@ -13,9 +13,9 @@ import itertools
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, NoReturn, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from receipt_lint import __version__
 
@@ -107,6 +107,7 @@ def build_parser(only_check: bool = False) -> argparse.ArgumentParser:
     manifest.add_argument("--now", help="the time for schedule rules (ISO 8601)")
     manifest.add_argument("--output", metavar="FILE", help="write the manifest to FILE")
     manifest.add_argument("--at", metavar="REV|DATE", help="the manifest as it stood at a commit or date")
+    _add_no_cache(manifest)
     manifest.set_defaults(run=run_manifest)
     _add_reports(commands)
     rules = commands.add_parser("rules", help="list every rule: id, severity, summary")
@@ -300,7 +301,16 @@ def _add_reports(commands: argparse._SubParsersAction[_Parser]) -> None:
     for parser, run in ((history, run_history), (slips, run_slips)):
         parser.add_argument("--repo", help="the kubernetes/enhancements checkout")
         parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
+        _add_no_cache(parser)
         parser.set_defaults(run=run)
+
+
+def _add_no_cache(parser: _Parser) -> None:
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="judge every commit again, ignoring the cache of commits judged before (README: Speed)",
+    )
 
 
 def run_manifest(args: argparse.Namespace) -> int:
@@ -349,7 +359,7 @@ def _manifest_source(root: Path, args: argparse.Namespace, release: str) -> tupl
         return WorkTree(root), parse_now(args.now), None
     from receipt_lint.manifest import timeline
 
-    return tree, now, lambda: timeline(repo, head, release)
+    return tree, now, lambda: timeline(repo, head, release, cache=not args.no_cache)
 
 
 def _commit_at(repo: Repo, at: str) -> str:
@@ -382,27 +392,23 @@ def _revision_or_date(
 
 
 def run_history(args: argparse.Namespace) -> int:
-    """Git reads the log and its blobs in a thread while the rules are imported, as ``check`` does."""
-    from receipt_lint import gitrepo
+    from receipt_lint import gitrepo, history
 
     root = find_repo(args.repo)
     release = parse_release_option(args.release)
     repo = gitrepo.open_repo(root)
-
-    def read_git() -> tuple[str, dt.datetime | None, list[gitrepo.Commit], dict[str, bytes]]:
+    try:
         head = gitrepo.resolve_commits(repo, {"head": args.head})["head"]
         since, start = (
             _revision_or_date(repo, args.since, "--since", bare_date="start") if args.since else (None, None)
         )
-        commits = list(gitrepo.first_parent_log(repo, head, since))
-        return head, start, commits, gitrepo.read_blobs(repo, gitrepo.added_blobs(commits))
-
-    git_side = _Background(read_git)
-    from receipt_lint import history
-
-    try:
-        head, start, commits, blobs = git_side.result()
-        replayed = history.replay(repo, head, release=release, commits=commits, blobs=blobs)
+        replayed = history.read(
+            repo,
+            head,
+            lambda: list(gitrepo.first_parent_log(repo, head, since)),
+            release=release,
+            cache=not args.no_cache,
+        )
     except gitrepo.GitError as error:
         raise UsageError(str(error)) from None
     if start is not None:
@@ -418,7 +424,8 @@ def run_slips(args: argparse.Namespace) -> int:
     repo = gitrepo.open_repo(root)
     try:
         head = gitrepo.resolve_commits(repo, {"HEAD": "HEAD"})["HEAD"]
-        replayed = history.replay(repo, head)
+        log = lambda: list(gitrepo.first_parent_log(repo, head))  # noqa: E731
+        replayed = history.read(repo, head, log, cache=not args.no_cache)
         report = slips.build(gitrepo.CommitTree(repo, head), replayed, parse_now(args.now), args.sig)
     except gitrepo.GitError as error:
         raise UsageError(str(error)) from None
@@ -515,7 +522,7 @@ def check_diff(root: Path, args: argparse.Namespace) -> Result:
 
     repo = gitrepo.open_repo(root)
     ci = gitrepo.ci_context(dict(os.environ))
-    git_side = _Background(lambda: _ask_git(repo, root, args, ci.base))
+    git_side = gitrepo.Background(lambda: _ask_git(repo, root, args, ci.base))
     from receipt_lint.diff import Change, check_change
 
     options = check_options(root, args)
@@ -550,34 +557,6 @@ def _ask_git(
         head_tree = gitrepo.IndexTree(repo) if args.staged else WorkTree(root)
     gitrepo.prefetch(repo, (base_tree, head_tree), changed)
     return base_tree, head_tree, changed
-
-
-T = TypeVar("T")
-
-
-class _Background(Generic[T]):
-    """``work()`` in a thread; ``result()`` waits, then returns its value or raises its error."""
-
-    def __init__(self, work: Callable[[], T]) -> None:
-        import threading
-
-        self._work = work
-        self._value: T | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="receipt-lint-git", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._value = self._work()
-        except BaseException as error:  # handed to the caller of result()
-            self._error = error
-
-    def result(self) -> T:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return cast(T, self._value)
 
 
 def write_report(result: Result, format_name: str | None, output: str | None) -> None:

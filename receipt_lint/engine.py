@@ -21,25 +21,11 @@ from receipt_lint.rules.base import (
     release_info,
 )
 from receipt_lint.snapshot import Snapshot
+from receipt_lint.transitions import Transition as Transition  # re-exported: check's result holds them
 from receipt_lint.tree import Tree
 from receipt_lint.versions import parse_release
 
 _MOVE_TO_AT_RISK = " (an accepted receipt must meet this: fix it, or move the receipt to at-risk)"
-
-
-class Transition(NamedTuple):
-    release: str
-    kep: str
-    from_state: str | None
-    to_state: str | None
-    path: str
-    legal: bool
-    from_release: str | None = None  # set when a receipt moved from another release
-
-    @property
-    def where(self) -> str:
-        """``v1.37``, or ``v1.37 -> v1.38`` for a move between releases."""
-        return f"{self.from_release} -> {self.release}" if self.from_release else self.release
 
 
 @dataclass(frozen=True)

@@ -17,15 +17,15 @@ import os
 import re
 import stat
 import subprocess
+import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, Generic, NamedTuple, TypeVar, cast
 
 from receipt_lint.findings import quoted
 from receipt_lint.layout import release_folder
-from receipt_lint.loader import MAX_BYTES
-from receipt_lint.tree import SYMLINKED_FILE, MissingFile, TreeError, WorkTree, is_safe_relative
+from receipt_lint.tree import MAX_BYTES, SYMLINKED_FILE, MissingFile, TreeError, WorkTree, is_safe_relative
 
 _WATCHED = ("releases", "keps")
 _SUBMODULE = 0o160000
@@ -558,3 +558,33 @@ def read_blobs(repo: Repo, ids: list[str]) -> dict[str, bytes]:
 def _small_blob(check_line: bytes) -> bool:
     fields = check_line.split()
     return len(fields) == 3 and fields[1] == b"blob" and int(fields[2]) <= MAX_BYTES
+
+
+T = TypeVar("T")
+
+
+class Background(Generic[T]):
+    """``work()`` in a thread; ``result()`` waits, then returns its value or raises its error.
+
+    Git works in its own process, so what it reads overlaps what Python does
+    meanwhile (importing the rules, reading a cache).
+    """
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._work = work
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="receipt-lint-git", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._work()
+        except BaseException as error:  # handed to the caller of result()
+            self._error = error
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return cast(T, self._value)

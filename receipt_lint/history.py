@@ -1,40 +1,24 @@
-"""The audit trail: replay the first-parent history of ``releases/`` (design doc section 9).
+"""The audit trail: every transition of the first-parent history of ``releases/`` (design doc section 9).
 
-One ``git log --first-parent --raw`` pass gives, for every commit that touched
-``releases/``, the blobs it changed there, each against its first parent.  The
-``releases/`` tree is kept in memory and moved forward commit by commit, so no
-step runs git again; blobs are read (one ``cat-file --batch`` process) only
-where a step needs their content: the receipts it changed, and the schedule
-and OWNERS files its transitions are judged by.  Each step's transitions are
-reconstructed by ``diff.judge_transitions``, exactly as ``check`` does.
+``read`` takes a ``git log --first-parent --raw`` of the commits that touched
+``releases/`` and returns each commit's transitions, judged as ``check`` judges
+a pull request.  Commits judged before come from the cache
+(``history_cache``); the others are replayed (``replay``, which imports the
+rules and the models), then cached.  A warm run imports neither.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from receipt_lint.diff import judge_transitions
-from receipt_lint.engine import Transition
-from receipt_lint.gitrepo import (
-    Commit,
-    CommitTree,
-    Entry,
-    Repo,
-    added_blobs,
-    first_parent_log,
-    read_blob,
-    read_blobs,
-)
+from receipt_lint.gitrepo import Background, Commit, Repo, added_blobs, read_blobs
+from receipt_lint.history_cache import HistoryCache
 from receipt_lint.reporters import one_line
-from receipt_lint.rules.base import Pairing
-from receipt_lint.snapshot import Loaded, ModelT, Snapshot, load_model
-from receipt_lint.tree import MissingFile
+from receipt_lint.transitions import Transition
 
 RELEASES = "releases"
-TIMING_RULES = ("opt-in-after-freeze", "release-closed")
 
 
 class Step(NamedTuple):
@@ -85,163 +69,95 @@ class History(NamedTuple):
         return self.illegal > 0 or self.late > 0
 
 
-class ReleasesTree:
-    """``releases/`` of one commit, in memory: release folder -> path -> (mode, blob).
-
-    Only ``releases/`` is known; any other path reads as missing, which is all
-    the transition rules need (they read receipts, schedules and OWNERS).
-    """
-
-    def __init__(
-        self, repo: Repo, label: str, folders: dict[str, dict[str, Entry]], blobs: dict[str, bytes]
-    ) -> None:
-        self.repo = repo
-        self.label = label
-        self.folders = folders
-        self._blobs = blobs  # shared by every step: a blob is read once however often it is asked for
-        self._sorted: dict[str, list[str]] = {}  # a folder's paths, sorted; carried over while unchanged
-
-    def moved_on(self, commit: Commit) -> ReleasesTree:
-        """This tree with ``commit``'s changes applied; only the folders it touched are copied."""
-        folders = dict(self.folders)
-        for path, entry in commit.changes:
-            folder = _folder(path)
-            if folders.get(folder) is self.folders.get(folder):
-                folders[folder] = dict(self.folders.get(folder, {}))
-            if entry is None:
-                folders[folder].pop(path, None)
-            else:
-                folders[folder][path] = entry
-        moved = ReleasesTree(self.repo, commit.sha, folders, self._blobs)
-        moved._sorted = {
-            name: paths for name, paths in self._sorted.items() if folders[name] is self.folders[name]
-        }
-        return moved
-
-    def entry(self, path: str) -> Entry | None:
-        return self.folders.get(_folder(path), {}).get(path)
-
-    def read(self, path: str) -> bytes:
-        entry = self.entry(path)
-        if entry is None:
-            raise MissingFile(f"{path} does not exist")
-        content = self._blobs.get(entry[1])
-        if content is None:
-            content = self._blobs[entry[1]] = read_blob(self.repo, path, *entry)
-        return content
-
-    def exists(self, path: str) -> bool:
-        return self.entry(path) is not None
-
-    def files_under(self, prefix: str) -> list[str]:
-        if prefix == RELEASES:
-            return sorted(path for folder in self.folders.values() for path in folder)
-        name = _folder(prefix + "/x")
-        paths = self._sorted.get(name)
-        if paths is None:
-            paths = self._sorted[name] = sorted(self.folders.get(name, {}))
-        if prefix == f"{RELEASES}/{name}":
-            return paths
-        return [path for path in paths if path.startswith(prefix + "/")]
-
-
-def _folder(path: str) -> str:
-    """The release folder a path under releases/ belongs to ("" for files at the top)."""
-    parts = path.split("/", 2)
-    return parts[1] if len(parts) > 2 else ""
-
-
-def replay(
+def read(
     repo: Repo,
     head: str,
-    since: str | None = None,
+    log: Callable[[], list[Commit]],
+    *,
     release: str | None = None,
-    commits: list[Commit] | None = None,
-    blobs: dict[str, bytes] | None = None,
+    cache: bool = True,
 ) -> History:
-    """Every transition of the first-parent history of ``head`` (after ``since``), oldest first.
+    """The transitions of the commits ``log()`` lists (first-parent, oldest first), of ``release`` or all.
 
-    ``commits`` and ``blobs`` are that log and the blobs it adds, when the
-    caller has read them already (the command line reads them while Python
-    imports the rules).
+    Git reads the log, then the blobs the uncached commits add, in a thread,
+    while Python reads the cache and, unless the cache has seen ``head``,
+    imports the rules.  From the first commit the cache does not hold, the rest
+    are replayed: a replay starts from a tree, and the commit before holds it.
+    Replayed steps are cached for every release; ``release`` only filters.
     """
-    if commits is None:
-        commits = list(first_parent_log(repo, head, since))
-    if blobs is None:
-        blobs = read_blobs(repo, added_blobs(commits))
-    start = commits[0].parent if commits else None
-    tree = ReleasesTree(repo, start or "", _listing(repo, start), blobs)
-    loaded: dict[tuple[str, str, str], Loaded[Any]] = {}
-    before = BlobSnapshot(tree, shared=loaded)
-    steps: list[Step] = []
-    for commit in commits:
-        tree = tree.moved_on(commit)
-        after = BlobSnapshot(tree, shared=loaded)
-        steps.extend(_steps(commit, before, after, release))
-        before = after  # the next step's first parent
-    shown = {step.commit.sha for step in steps} if release else {c.sha for c in commits}
+    cache_side = Background(HistoryCache.open if cache else lambda: None)
+    git_side = Background(lambda: _log_and_blobs(repo, log, cache_side))
+    store = cache_side.result()
+    if store is None or head not in store.heads:
+        import receipt_lint.replay  # noqa: F401  (while git reads: a replay is likely)
+    commits, done, steps, blobs = git_side.result()
+    if done < len(commits):
+        from receipt_lint.replay import replay
+
+        fresh = replay(repo, commits[done:], blobs, release if store is None else None)
+        steps.extend(fresh)
+        if store is not None:
+            store.save(_rows(commits[done:], fresh), head)
+    elif store is not None and head not in store.heads:
+        store.save({}, head)
+    if release is not None:
+        steps = [step for step in steps if release in (step.release, step.transition.from_release)]
+    shown = {step.commit.sha for step in steps} if release else {commit.sha for commit in commits}
     return History(head, len(shown), tuple(steps))
 
 
-@dataclass
-class BlobSnapshot(Snapshot):
-    """A snapshot whose documents are shared with every other step's, by blob id.
-
-    A receipt untouched for a hundred commits is the same blob in each of
-    them: it is parsed and validated once, not once per step.
-    """
-
-    shared: dict[tuple[str, str, str], Loaded[Any]] = field(default_factory=dict)
-
-    def _get(self, path: str, model_class: type[ModelT]) -> Loaded[ModelT]:
-        tree = self.tree
-        entry = tree.entry(path) if isinstance(tree, ReleasesTree) else None
-        if entry is None:
-            return super()._get(path, model_class)
-        key = (path, entry[1], model_class.__name__)
-        found = self.shared.get(key)
-        if found is None:
-            found = self.shared[key] = load_model(tree, path, model_class)
-        return found
+def _log_and_blobs(
+    repo: Repo, log: Callable[[], list[Commit]], cache_side: Background[HistoryCache | None]
+) -> tuple[list[Commit], int, list[Step], dict[str, bytes]]:
+    """The log, how many of its first commits the cache holds, their steps, and the blobs the rest add."""
+    commits = log()
+    store = cache_side.result()
+    steps: list[Step] = []
+    done = 0
+    for commit in commits:
+        cached = _cached_steps(commit, store)
+        if cached is None:
+            break
+        steps.extend(cached)
+        done += 1
+    return commits, done, steps, read_blobs(repo, added_blobs(commits[done:]))
 
 
-def _steps(commit: Commit, before: Snapshot, after: Snapshot, release: str | None) -> Iterator[Step]:
-    changed = frozenset(path for path, _ in commit.changes)
-    for judged in judge_transitions(before, after, changed, commit.date, release=release):
-        transition, findings = judged.transition, judged.findings
-        errors = tuple(dict.fromkeys(f.rule for f in findings if f.severity.value == "error"))
-        yield Step(
-            commit,
-            transition,
-            tuple(rule for rule in errors if rule in TIMING_RULES),
-            errors,
-            _exception(judged.pairing, after, transition.from_state, transition.to_state),
-        )
+# A cached step: the Transition's fields, then late, rules and exception.
+_ROW_LENGTH = len(Transition._fields) + 3
 
 
-def _exception(
-    pairing: Pairing, after: Snapshot, origin: str | None, target: str | None
-) -> dict[str, object] | None:
-    """The request a move into exception/ carries, or the decision a move out of it records."""
-    if target == "exception" and origin != "exception":
-        head = pairing.head
-        receipt = after.receipt(head.path).model if head is not None else None
-        request = receipt.exception if receipt is not None else None
-        if request is None:
-            return {"freeze": None, "additional-days": None}
-        return {"freeze": request.freeze, "additional-days": request.additional_days}
-    if origin == "exception" and target in ("at-risk", "removed"):
-        return {"decision": "granted" if target == "at-risk" else "denied"}
-    return None
+def _rows(commits: list[Commit], steps: list[Step]) -> dict[str, list[Any]]:
+    rows: dict[str, list[Any]] = {commit.sha: [] for commit in commits}  # a commit with none is known too
+    for step in steps:
+        rows[step.commit.sha].append([*step.transition, list(step.late), list(step.rules), step.exception])
+    return rows
 
 
-def _listing(repo: Repo, commit: str | None) -> dict[str, dict[str, Entry]]:
-    """releases/ of the commit before the first step (empty before the root commit)."""
-    folders: dict[str, dict[str, Entry]] = {}
-    if commit is not None:
-        for path, entry in CommitTree(repo, commit).entries_under(RELEASES).items():
-            folders.setdefault(_folder(path), {})[path] = entry
-    return folders
+def _cached_steps(commit: Commit, store: HistoryCache | None) -> list[Step] | None:
+    """The steps the cache holds for ``commit``; None when it holds none, or a row it cannot vouch for."""
+    rows = store.rows.get(commit.sha) if store is not None else None
+    if rows is None or not all(_valid_row(row) for row in rows):
+        return None
+    return [Step(commit, Transition(*row[:-3]), tuple(row[-3]), tuple(row[-2]), row[-1]) for row in rows]
+
+
+def _valid_row(row: object) -> bool:
+    if not isinstance(row, list) or len(row) != _ROW_LENGTH:
+        return False
+    release, kep, origin, target, path, legal, from_release, late, rules, exception = row
+    texts = all(isinstance(value, str) for value in (release, kep, path))
+    states = all(value is None or isinstance(value, str) for value in (origin, target, from_release))
+    lists = all(isinstance(value, list) and all(isinstance(v, str) for v in value) for value in (late, rules))
+    return texts and states and lists and isinstance(legal, bool) and _valid_exception(exception)
+
+
+def _valid_exception(value: object) -> bool:
+    if value is None:
+        return True
+    return isinstance(value, dict) and all(
+        isinstance(key, str) and (item is None or isinstance(item, str | int)) for key, item in value.items()
+    )
 
 
 def since_date(history: History, start: dt.datetime) -> History:
@@ -252,27 +168,34 @@ def since_date(history: History, start: dt.datetime) -> History:
 
 def as_dict(history: History) -> dict[str, object]:
     """The JSON shape of the CLI contract ("Reports")."""
-    return {
-        "version": 1,
-        "head": history.head,
-        "transitions": [
+    commits: dict[str, tuple[str, int | None]] = {}  # a commit's date and pull request, worked out once
+    transitions = []
+    for step in history.steps:
+        commit, transition = step.commit, step.transition
+        when = commits.get(commit.sha)
+        if when is None:
+            when = commits[commit.sha] = (_utc(commit.date), commit.pull)
+        transitions.append(
             {
-                "commit": step.commit.sha,
-                "date": step.commit.date.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "author": step.commit.author,
-                "pull": step.commit.pull,
-                "release": step.release,
-                "kep": step.kep,
-                "from": step.from_state,
-                "to": step.to_state,
-                "path": step.transition.path,
-                "legal": step.legal,
+                "commit": commit.sha,
+                "date": when[0],
+                "author": commit.author,
+                "pull": when[1],
+                "release": transition.release,
+                "kep": transition.kep,
+                "from": transition.from_state,
+                "to": transition.to_state,
+                "path": transition.path,
+                "legal": transition.legal,
                 "late": list(step.late),
                 "rules": list(step.rules),
                 "exception": step.exception,
             }
-            for step in history.steps
-        ],
+        )
+    return {
+        "version": 1,
+        "head": history.head,
+        "transitions": transitions,
         "summary": {
             "commits": history.commits,
             "transitions": len(history.steps),
@@ -280,6 +203,11 @@ def as_dict(history: History) -> dict[str, object]:
             "late": history.late,
         },
     }
+
+
+def _utc(when: dt.datetime) -> str:
+    """``2026-02-01T10:00:00Z``; isoformat is C, strftime's locale path was a third of the JSON report."""
+    return when.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def render(history: History, format_name: str) -> str:

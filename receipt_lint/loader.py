@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from receipt_lint.findings import Position, quoted
+from receipt_lint.tree import MAX_BYTES
 
-MAX_BYTES = 1 << 20
 MAX_DEPTH = 64
 MAX_NODES = 20_000
 _CORE_TAGS = frozenset(

@@ -148,13 +148,15 @@ def _freezes(snapshot: Snapshot, release: str) -> dict[str, str]:
     return {name: when.strftime("%Y-%m-%dT%H:%M:%SZ") for name, when in dates.items() if when is not None}
 
 
-def timeline(repo: Repo, head: str, release: str) -> list[Point]:
+def timeline(repo: Repo, head: str, release: str, *, cache: bool = True) -> list[Point]:
     """Receipts of ``release`` by state after each first-parent commit that moved one (from history)."""
-    from receipt_lint.history import replay
+    from receipt_lint import history
+    from receipt_lint.gitrepo import first_parent_log
 
     counts = dict.fromkeys(models.STATES, 0)
     points: list[Point] = []
-    for step in replay(repo, head, release=release).steps:
+    log = lambda: list(first_parent_log(repo, head))  # noqa: E731
+    for step in history.read(repo, head, log, release=release, cache=cache).steps:
         if step.from_state is not None:
             counts[step.from_state] -= 1
         if step.to_state is not None:

@@ -6,9 +6,27 @@ tables drive ``check`` and the workflow commands.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Move = tuple[str | None, str]
+
+
+class Transition(NamedTuple):
+    """What one change did to one receipt: ``check`` reports them, ``history`` replays them."""
+
+    release: str
+    kep: str
+    from_state: str | None
+    to_state: str | None
+    path: str
+    legal: bool
+    from_release: str | None = None  # set when a receipt moved from another release
+
+    @property
+    def where(self) -> str:
+        """``v1.37``, or ``v1.37 -> v1.38`` for a move between releases."""
+        return f"{self.from_release} -> {self.release}" if self.from_release else self.release
+
 
 # Moves a KEP author makes in their own pull request.
 AUTHOR_MOVES: frozenset[Move] = frozenset(

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Protocol
 
 from receipt_lint.findings import quoted
-from receipt_lint.loader import MAX_BYTES
+
+MAX_BYTES = 1 << 20  # the largest file any tree hands over: bigger is no receipt
 
 
 class TreeError(Exception):

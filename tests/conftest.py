@@ -50,6 +50,14 @@ EXCEPTION_BLOCK = (
 README = (Path(__file__).resolve().parent.parent / "receipt_lint/ready_readme.md").read_text(encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def history_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test its own cache of judged commits: none reads or writes the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("RECEIPT_LINT_CACHE_DIR", str(folder))
+    return folder
+
+
 def base_files(state: str = "accepted") -> dict[str, str]:
     """A correct tree: one KEP with its README, its PRR approval and an accepted receipt."""
     return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -319,3 +320,95 @@ def test_odd_histories_do_not_crash(tmp_path: Path) -> None:
         ("v1.39", "6", None, "proposed"),
     ]
     assert document["transitions"][1]["rules"] == ["release-changed"] and code == 1
+
+
+# The cache of judged commits (README "Speed"): each test has its own folder (conftest).
+
+
+def history_json(root: Path, *args: str) -> str:
+    out = root.parent / "history-cached.json"
+    main(["history", "--repo", str(root), "--format=json", f"--output={out}", *args])
+    return out.read_text()
+
+
+def cache_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("history-*.json"))
+
+
+def test_a_second_run_says_what_a_replay_says_without_importing_the_rules(
+    cycle: Path, history_cache: Path
+) -> None:
+    replayed = history_json(cycle, "--no-cache")
+    assert cache_files(history_cache) == []  # --no-cache writes nothing
+    assert history_json(cycle) == replayed  # cold: replays, then fills the cache
+    [cached] = cache_files(history_cache)
+    assert len(json.loads(cached.read_text())["commits"]) == 13
+    probe = (
+        "import sys\nfrom receipt_lint.cli import main\n"
+        f"code = main(['history', '--repo', {str(cycle)!r}, '--format=json', '--output=/dev/null'])\n"
+        "print(code, 'receipt_lint.models' in sys.modules, 'pydantic' in sys.modules)\n"
+    )
+    warm = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert warm.stdout.split() == ["1", "False", "False"]
+    assert history_json(cycle) == replayed
+
+
+def test_commits_new_since_the_cached_head_are_replayed(cycle: Path, history_cache: Path) -> None:
+    older = git(cycle, "rev-parse", "HEAD~2")
+    history_json(cycle, "--head", older)
+    assert history_json(cycle) == history_json(cycle, "--no-cache")
+    heads = json.loads(cache_files(history_cache)[0].read_text())["heads"]
+    assert heads == [older, git(cycle, "rev-parse", "HEAD")]
+    assert history_json(cycle, "--release", "v1.36") == history_json(
+        cycle, "--release", "v1.36", "--no-cache"
+    )
+    assert history_json(cycle, "--since", "2026-03-01") == history_json(
+        cycle, "--since", "2026-03-01", "--no-cache"
+    )
+
+
+@pytest.mark.parametrize(
+    "garbled",
+    [
+        b"{not json",
+        b"\xff\xfe",
+        b'{"format": 99, "commits": {}}',
+        b'{"format": 1, "commits": []}',
+        b'{"format": 1, "commits": {"x": 1}, "heads": 7}',
+        # a row of the wrong shape for every commit: none of it is taken
+        b'{"format": 1, "heads": [], "commits": {"SHA": [["v1.37", 2140, null, "accepted"]]}}',
+    ],
+)
+def test_a_garbled_cache_is_replayed_over(cycle: Path, history_cache: Path, garbled: bytes) -> None:
+    replayed = history_json(cycle, "--no-cache")
+    history_json(cycle)
+    [cached] = cache_files(history_cache)
+    first = json.loads(cached.read_text())["heads"][0]
+    cached.write_bytes(garbled.replace(b"SHA", git(cycle, "rev-list", "--max-parents=0", "HEAD").encode()))
+    assert history_json(cycle) == replayed
+    assert json.loads(cached.read_text())["heads"] == [first]  # written again, whole
+
+
+def test_a_cache_that_cannot_be_written_costs_nothing(cycle: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be\n")
+    env = {**os.environ, "RECEIPT_LINT_CACHE_DIR": str(blocked / "cache")}
+    command = [sys.executable, "-m", "receipt_lint", "history", "--repo", str(cycle), "--format=json"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert (done.returncode, done.stderr) == (1, "")
+    assert json.loads(done.stdout)["summary"]["transitions"] == 14
+
+
+def test_slips_and_the_manifest_chart_read_the_same_cache(
+    cycle: Path, history_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["slips", "--repo", str(cycle), "--format=json", "--now", "2026-06-01", "--no-cache"]) == 0
+    replayed = capsys.readouterr().out
+    assert cache_files(history_cache) == []
+    assert main(["slips", "--repo", str(cycle), "--format=json", "--now", "2026-06-01"]) == 0
+    assert capsys.readouterr().out == replayed and len(cache_files(history_cache)) == 1
+    chart = ["manifest", "--repo", str(cycle), "--release", "v1.37", "--format=html", "--now", "2026-06-01"]
+    assert main(chart) == 0
+    assert main([*chart, "--no-cache"]) == 0
+    cached_page, replayed_page = capsys.readouterr().out.split("</html>")[:2]
+    assert cached_page.strip() == replayed_page.strip()

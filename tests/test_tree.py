@@ -10,8 +10,7 @@ import pytest
 
 from receipt_lint import gitrepo
 from receipt_lint.gitrepo import CommitTree
-from receipt_lint.loader import MAX_BYTES
-from receipt_lint.tree import MissingFile, TreeError, WorkTree
+from receipt_lint.tree import MAX_BYTES, MissingFile, TreeError, WorkTree
 
 
 @pytest.fixture
