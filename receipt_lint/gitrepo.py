@@ -275,6 +275,10 @@ def _ls_tree_entry(line: str) -> tuple[str, Entry]:
     return path, (int(mode, 8), sha)
 
 
+class MissingObject(TreeError):
+    """A blob this clone lacks (a partial or damaged clone): what the file says is unknown here."""
+
+
 def read_blob(repo: Repo, path: str, mode: int, sha: str) -> bytes:
     if stat.S_ISLNK(mode):
         raise TreeError(f"{path} {SYMLINKED_FILE}")
@@ -284,7 +288,7 @@ def read_blob(repo: Repo, path: str, mode: int, sha: str) -> bytes:
         raise TreeError(f"{path} is a folder, not a file")
     found = repo.read_object(sha)
     if found is None:
-        raise TreeError(f"{path}: git object {sha} is missing from this clone")
+        raise MissingObject(f"{path}: git object {sha} is missing from this clone")
     _kind, size, content = found
     if content is None:
         raise TreeError(f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")

@@ -95,9 +95,9 @@ def read(
         from receipt_lint.replay import replay
 
         fresh = replay(repo, commits[done:], blobs, release if store is None else None)
-        steps.extend(fresh)
-        if store is not None:
-            store.save(_rows(commits[done:], fresh), head)
+        steps.extend(fresh.steps)
+        if store is not None and fresh.complete:
+            store.save(_rows(commits[done:], fresh.steps), head)
     elif store is not None and head not in store.heads:
         store.save({}, head)
     if release is not None:
@@ -127,16 +127,25 @@ def _log_and_blobs(
 _ROW_LENGTH = len(Transition._fields) + 3
 
 
+def _key(commit: Commit) -> str:
+    """A commit with the first parent this clone gives it: the steps depend on both.
+
+    A shallow clone's oldest commit has no parent (all its receipts look
+    created), a replaced one another: the same id with other steps.
+    """
+    return f"{commit.sha}^{commit.parent or ''}"
+
+
 def _rows(commits: list[Commit], steps: list[Step]) -> dict[str, list[Any]]:
-    rows: dict[str, list[Any]] = {commit.sha: [] for commit in commits}  # a commit with none is known too
+    rows: dict[str, list[Any]] = {_key(commit): [] for commit in commits}  # a commit with none is known too
     for step in steps:
-        rows[step.commit.sha].append([*step.transition, list(step.late), list(step.rules), step.exception])
+        rows[_key(step.commit)].append([*step.transition, list(step.late), list(step.rules), step.exception])
     return rows
 
 
 def _cached_steps(commit: Commit, store: HistoryCache | None) -> list[Step] | None:
     """The steps the cache holds for ``commit``; None when it holds none, or a row it cannot vouch for."""
-    rows = store.rows.get(commit.sha) if store is not None else None
+    rows = store.rows.get(_key(commit)) if store is not None else None
     if rows is None or not all(_valid_row(row) for row in rows):
         return None
     return [Step(commit, Transition(*row[:-3]), tuple(row[-3]), tuple(row[-2]), row[-1]) for row in rows]

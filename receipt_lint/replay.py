@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from receipt_lint.diff import judge_transitions
-from receipt_lint.gitrepo import Commit, CommitTree, Entry, Repo, read_blob
+from receipt_lint.gitrepo import Commit, CommitTree, Entry, MissingObject, Repo, read_blob
 from receipt_lint.history import RELEASES, Step
 from receipt_lint.rules.base import Pairing
 from receipt_lint.snapshot import Loaded, ModelT, Snapshot, load_model
@@ -36,12 +36,18 @@ class ReleasesTree:
     """
 
     def __init__(
-        self, repo: Repo, label: str, folders: dict[str, dict[str, Entry]], blobs: dict[str, bytes]
+        self,
+        repo: Repo,
+        label: str,
+        folders: dict[str, dict[str, Entry]],
+        blobs: dict[str, bytes],
+        missing: set[str] | None = None,
     ) -> None:
         self.repo = repo
         self.label = label
         self.folders = folders
         self._blobs = blobs  # shared by every step: a blob is read once however often it is asked for
+        self.missing = set() if missing is None else missing  # shared too: blobs this clone lacks
         self._sorted: dict[str, list[str]] = {}  # a folder's paths, sorted; carried over while unchanged
 
     def moved_on(self, commit: Commit) -> ReleasesTree:
@@ -55,7 +61,7 @@ class ReleasesTree:
                 folders[folder].pop(path, None)
             else:
                 folders[folder][path] = entry
-        moved = ReleasesTree(self.repo, commit.sha, folders, self._blobs)
+        moved = ReleasesTree(self.repo, commit.sha, folders, self._blobs, self.missing)
         moved._sorted = {
             name: paths for name, paths in self._sorted.items() if folders[name] is self.folders[name]
         }
@@ -70,7 +76,11 @@ class ReleasesTree:
             raise MissingFile(f"{path} does not exist")
         content = self._blobs.get(entry[1])
         if content is None:
-            content = self._blobs[entry[1]] = read_blob(self.repo, path, *entry)
+            try:
+                content = self._blobs[entry[1]] = read_blob(self.repo, path, *entry)
+            except MissingObject:
+                self.missing.add(entry[1])
+                raise
         return content
 
     def exists(self, path: str) -> bool:
@@ -94,9 +104,15 @@ def _folder(path: str) -> str:
     return parts[1] if len(parts) > 2 else ""
 
 
+class Replayed(NamedTuple):
+    steps: list[Step]
+    # Every blob a step read was in this clone: the steps hold in any clone, and may be cached.
+    complete: bool
+
+
 def replay(
     repo: Repo, commits: list[Commit], blobs: dict[str, bytes], release: str | None = None
-) -> list[Step]:
+) -> Replayed:
     """Every transition of ``commits`` (a first-parent log, oldest first), each judged against its parent.
 
     ``blobs`` holds the blobs the commits add (``gitrepo.added_blobs``); any
@@ -112,7 +128,7 @@ def replay(
         after = BlobSnapshot(tree, shared=loaded)
         steps.extend(_steps(commit, before, after, release))
         before = after  # the next step's first parent
-    return steps
+    return Replayed(steps, complete=not tree.missing)
 
 
 @dataclass

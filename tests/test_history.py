@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -384,7 +385,8 @@ def test_a_garbled_cache_is_replayed_over(cycle: Path, history_cache: Path, garb
     history_json(cycle)
     [cached] = cache_files(history_cache)
     first = json.loads(cached.read_text())["heads"][0]
-    cached.write_bytes(garbled.replace(b"SHA", git(cycle, "rev-list", "--max-parents=0", "HEAD").encode()))
+    root_commit = git(cycle, "rev-list", "--max-parents=0", "HEAD")
+    cached.write_bytes(garbled.replace(b"SHA", f"{root_commit}^".encode()))
     assert history_json(cycle) == replayed
     assert json.loads(cached.read_text())["heads"] == [first]  # written again, whole
 
@@ -412,3 +414,29 @@ def test_slips_and_the_manifest_chart_read_the_same_cache(
     assert main([*chart, "--no-cache"]) == 0
     cached_page, replayed_page = capsys.readouterr().out.split("</html>")[:2]
     assert cached_page.strip() == replayed_page.strip()
+
+
+def test_a_shallow_clone_and_a_full_one_keep_their_own_steps(cycle: Path, tmp_path: Path) -> None:
+    """The shallow clone's oldest commit has no parent there: its receipts look created."""
+    full = history_json(cycle)
+    shallow = tmp_path / "shallow"
+    clone = ["git", "clone", "-q", "--depth", "3", f"file://{cycle}", str(shallow)]
+    subprocess.run(clone, check=True, capture_output=True)
+    cut = history_json(shallow)
+    assert cut == history_json(shallow, "--no-cache")
+    assert json.loads(cut)["summary"]["commits"] == 3 and json.loads(cut)["transitions"][0]["from"] is None
+    assert history_json(cycle) == full == history_json(cycle, "--no-cache")
+
+
+def test_a_clone_missing_a_blob_reports_it_and_caches_nothing(
+    cycle: Path, tmp_path: Path, history_cache: Path
+) -> None:
+    damaged = tmp_path / "damaged"
+    shutil.copytree(cycle, damaged)
+    blob = git(damaged, "rev-parse", "HEAD~1:releases/v1.37/exception/2140.yaml")
+    (damaged / ".git/objects" / blob[:2] / blob[2:]).unlink()
+    code, document = history(damaged)
+    unreadable = [t for t in document["transitions"] if t["path"].endswith("exception/2140.yaml")]
+    assert [t["exception"] for t in unreadable] == [{"freeze": None, "additional-days": None}]
+    assert code == 1 and cache_files(history_cache) == []
+    assert history_json(cycle) == history_json(cycle, "--no-cache")
