@@ -39,7 +39,7 @@ def head_commit() -> str:
 
 
 def test_the_actions_workflow_pins_every_action_and_needs_two_values() -> None:
-    text = snippet("runs-on: ubuntu-latest")
+    text = snippet("name: receipts\n")
     assert text.count("OWNER/receipt-lint@COMMIT_SHA") == 1 and "<" not in text
     workflow = yaml.safe_load(text.replace("OWNER", "kubernetes-sigs").replace("COMMIT_SHA", "a" * 40))
     steps = workflow["jobs"]["receipt-lint"]["steps"]
@@ -48,15 +48,49 @@ def test_the_actions_workflow_pins_every_action_and_needs_two_values() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     pinned = [step["uses"] for step in action["runs"]["steps"] if "uses" in step]
     assert pinned and all(SHA.fullmatch(uses.split("@")[1]) for uses in pinned)
+    assert_valid_workflow(text, "receipts-workflow.yaml")
+
+
+def assert_valid_workflow(text: str, name: str) -> None:
     check = shutil.which("check-jsonschema")
     if check is not None:  # the dev extras: validate against GitHub's workflow schema
-        path = ROOT / "build" / "receipts-workflow.yaml"
+        path = ROOT / "build" / name
         path.parent.mkdir(exist_ok=True)
         path.write_text(text.replace("OWNER", "kubernetes-sigs").replace("COMMIT_SHA", "a" * 40))
         done = subprocess.run(
             [check, "--builtin-schema", "vendor.github-workflows", str(path)], capture_output=True
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_audit_workflow_runs_as_printed_and_keeps_the_default_cache(tmp_path: Path) -> None:
+    text = snippet("name: receipts-audit")
+    assert text.count("OWNER/receipt-lint@COMMIT_SHA") == 1
+    workflow = yaml.safe_load(text)
+    steps = workflow["jobs"]["audit"]["steps"]
+    uses = [step["uses"] for step in steps if "uses" in step]
+    assert len(uses) == 2 and all(SHA.fullmatch(step.split("@")[1]) for step in uses)
+    assert workflow["permissions"] == {"contents": "read"}
+    assert steps[0]["with"]["fetch-depth"] == 0
+    assert steps[1]["with"]["path"] == "~/.cache/receipt-lint"  # where receipt-lint looks when nothing is set
+    assert_valid_workflow(text, "receipts-audit.yaml")
+    # The steps after the install, run as printed on a repository with a history.
+    repo = tmp_path / "repo"
+    write_tree(repo, base_files("proposed"))
+    git_init(repo)
+    home = tmp_path / "home"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("RECEIPT_LINT_CACHE_DIR", "XDG_CACHE_HOME")
+    }
+    env.update(HOME=str(home), PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}")
+    assert "pipx install" in steps[2]["run"]
+    for step in steps[3:]:
+        done = subprocess.run(["bash", "-c", step["run"]], cwd=repo, env=env, capture_output=True, text=True)
+        assert (done.returncode, done.stderr) == (0, ""), step["run"]
+    assert "2140" in (repo / "slips.html").read_text()
+    assert len(list((home / ".cache" / "receipt-lint").glob("history-*.json"))) == 1
 
 
 PROW_CLUSTERS = {  # kubernetes/test-infra config/tests/jobs/jobs_test.go, buildClusters
