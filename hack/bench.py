@@ -127,7 +127,7 @@ def bench_history(pulls: int, runs: int, keep: Path | None) -> int:
         floor = ["git", "log", "--first-parent", "--raw", "-z", "--", "releases/"]
         ours = [sys.executable, "-m", "receipt_lint", "history", "--format", "json"]
         one_behind = [*ours, "--head", "HEAD~1"]  # fills the cache with all but the newest commit
-        _process(root, ours)  # warm-up: bytecode, the page cache
+        _process(root, [*ours, "--no-cache"], env)  # warm-up: bytecode, the page cache
         samples: dict[str, list[float]] = {name: [] for name in ("cold", "one new", "unchanged", "floor")}
         for _ in range(runs):
             samples["cold"].append(_process(root, [*ours, "--no-cache"], env)[0])

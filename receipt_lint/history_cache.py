@@ -40,7 +40,10 @@ class HistoryCache:
         folder = cache_folder()
         if folder is None:
             return None
-        path = folder / f"history-{fingerprint()[:20]}.json"
+        try:
+            path = folder / f"history-{fingerprint()[:20]}.json"
+        except OSError:  # an installation whose source cannot be read: no key to trust
+            return None
         return cls(path, *_read(path))
 
     def save(self, rows: dict[str, list[Any]], head: str) -> None:
@@ -68,16 +71,18 @@ class HistoryCache:
 
 
 def cache_folder() -> Path | None:
+    """Where the cache lives; None when there is no home to put it in (never the working folder)."""
     explicit = os.environ.get("RECEIPT_LINT_CACHE_DIR")
     if explicit:
-        return Path(explicit)
+        return Path(explicit).absolute()
     base = os.environ.get("XDG_CACHE_HOME")
     if base and os.path.isabs(base):
         return Path(base) / "receipt-lint"
     try:
-        return Path.home() / ".cache" / "receipt-lint"
-    except RuntimeError:  # no home directory to speak of
+        home = Path.home()
+    except (RuntimeError, KeyError):  # no home directory to speak of
         return None
+    return home / ".cache" / "receipt-lint" if home.is_absolute() else None
 
 
 def fingerprint() -> str:

@@ -440,3 +440,17 @@ def test_a_clone_missing_a_blob_reports_it_and_caches_nothing(
     assert [t["exception"] for t in unreadable] == [{"freeze": None, "additional-days": None}]
     assert code == 1 and cache_files(history_cache) == []
     assert history_json(cycle) == history_json(cycle, "--no-cache")
+
+
+def test_the_cache_folder_is_never_relative(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from receipt_lint.history_cache import cache_folder
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RECEIPT_LINT_CACHE_DIR", "relative")
+    assert cache_folder() == tmp_path / "relative"
+    monkeypatch.delenv("RECEIPT_LINT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", "not/absolute")  # the XDG spec says to ignore it
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_folder() == tmp_path / "home" / ".cache" / "receipt-lint"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_folder() == tmp_path / "xdg" / "receipt-lint"
