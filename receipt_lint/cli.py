@@ -309,7 +309,7 @@ def _add_no_cache(parser: _Parser) -> None:
     parser.add_argument(
         "--no-cache",
         action="store_true",
-        help="judge every commit again, ignoring the cache of commits judged before (README: Speed)",
+        help="judge every commit again; read and write no cache (README: The audit trail)",
     )
 
 

@@ -42,7 +42,15 @@ class Repo:
         self.root = root
         # Read-only commands must not refresh and rewrite the index behind the user's back.
         # GIT_LITERAL_PATHSPECS: a path after -- is a path, never a pattern.
-        self._env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1", "LC_ALL": "C"}
+        # GIT_NO_REPLACE_OBJECTS: a commit id means the objects it names, in every clone (`git
+        # replace` would lend it another tree, and history's cache keys on the id).
+        self._env = {
+            **os.environ,
+            "GIT_OPTIONAL_LOCKS": "0",
+            "GIT_LITERAL_PATHSPECS": "1",
+            "GIT_NO_REPLACE_OBJECTS": "1",
+            "LC_ALL": "C",
+        }
         self._objects: _CatFile | None = None
 
     def git(self, *args: str, input_text: str | None = None) -> bytes:
@@ -480,6 +488,8 @@ def first_parent_log(repo: Repo, head: str, since: str | None = None) -> Iterato
     """The first-parent commits that touch releases/, oldest first, each with its raw diff."""
     revisions = f"{since}..{head}" if since else head
     output = repo.git(
+        "-c",
+        "log.showRoot=true",  # the root commit's files, whatever the user's config says: it creates them
         "log",
         "--first-parent",
         "--reverse",

@@ -15,8 +15,10 @@ from typing import Any, NamedTuple
 
 from receipt_lint.gitrepo import Background, Commit, Repo, added_blobs, read_blobs
 from receipt_lint.history_cache import HistoryCache
+from receipt_lint.names import FREEZES, STATES
 from receipt_lint.reporters import one_line
 from receipt_lint.transitions import Transition
+from receipt_lint.versions import ascii_number, parse_release
 
 RELEASES = "releases"
 
@@ -152,20 +154,44 @@ def _cached_steps(commit: Commit, store: HistoryCache | None) -> list[Step] | No
 
 
 def _valid_row(row: object) -> bool:
+    """A row that says what a replay could have said: the reports read it without a second look."""
     if not isinstance(row, list) or len(row) != _ROW_LENGTH:
         return False
     release, kep, origin, target, path, legal, from_release, late, rules, exception = row
-    texts = all(isinstance(value, str) for value in (release, kep, path))
-    states = all(value is None or isinstance(value, str) for value in (origin, target, from_release))
-    lists = all(isinstance(value, list) and all(isinstance(v, str) for v in value) for value in (late, rules))
-    return texts and states and lists and isinstance(legal, bool) and _valid_exception(exception)
+    return (
+        _release(release)
+        and (from_release is None or _release(from_release))
+        and isinstance(kep, str)
+        and ascii_number(kep) is not None
+        and all(state is None or state in STATES for state in (origin, target))
+        and isinstance(path, str)
+        and isinstance(legal, bool)
+        and all(_texts(value) for value in (late, rules))
+        and _valid_exception(exception)
+    )
+
+
+def _release(value: object) -> bool:
+    return isinstance(value, str) and parse_release(value) is not None
+
+
+def _texts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def _valid_exception(value: object) -> bool:
+    """None, a request (``freeze``, ``additional-days``: None when unreadable) or a decision."""
     if value is None:
         return True
-    return isinstance(value, dict) and all(
-        isinstance(key, str) and (item is None or isinstance(item, str | int)) for key, item in value.items()
+    if not isinstance(value, dict):
+        return False
+    if value.keys() == {"decision"}:
+        return value["decision"] in ("granted", "denied")
+    days = value.get("additional-days")
+    return (
+        value.keys() == {"freeze", "additional-days"}
+        and value["freeze"] in (None, *FREEZES)
+        and (days is None or (type(days) is int and days > 0))
     )
 
 

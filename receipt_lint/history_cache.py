@@ -8,8 +8,8 @@ starts a new file.  The cache only ever saves work: a file that is missing,
 unreadable, garbled or written by another format reads as empty, and a cache
 that cannot be written is skipped.  Nothing here is in the repository.
 
-Where: ``$RECEIPT_LINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/receipt-lint``, else
-``~/.cache/receipt-lint``.
+Where: ``$RECEIPT_LINT_CACHE_DIR`` (the folder itself), else
+``$XDG_CACHE_HOME/receipt-lint``, else ``~/.cache/receipt-lint``; relative paths are ignored.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +75,8 @@ class HistoryCache:
 def cache_folder() -> Path | None:
     """Where the cache lives; None when there is no home to put it in (never the working folder)."""
     explicit = os.environ.get("RECEIPT_LINT_CACHE_DIR")
-    if explicit:
-        return Path(explicit).absolute()
+    if explicit and os.path.isabs(explicit):  # a relative one is ignored, as XDG says of its own
+        return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME")
     if base and os.path.isabs(base):
         return Path(base) / "receipt-lint"
@@ -98,10 +100,13 @@ def fingerprint() -> str:
 def _read(path: Path) -> tuple[dict[str, list[Any]], list[str]]:
     """The rows and heads of a cache file; a file that is not one reads as empty."""
     try:
-        if path.stat().st_size > MAX_BYTES:
+        info = path.stat()
+        if (
+            not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES
+        ):  # a FIFO would block, /dev/zero never end
             return {}, []
         document = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested past Python's stack
         return {}, []
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         return {}, []
@@ -113,8 +118,15 @@ def _read(path: Path) -> tuple[dict[str, list[Any]], list[str]]:
     return rows, heads
 
 
+_OURS = re.compile(r"history-[0-9a-f]{20}\.json")
+
+
 def _prune(folder: Path) -> None:
-    """Keep the newest few history files: each older one belongs to a receipt-lint no longer run."""
-    files = sorted(folder.glob("history-*.json"), key=lambda path: path.stat().st_mtime, reverse=True)
+    """Keep the newest few of our files: each older one belongs to a receipt-lint no longer run.
+
+    Only files named as ``open`` names them: the folder may be shared.
+    """
+    ours = [path for path in folder.glob("history-*.json") if _OURS.fullmatch(path.name)]
+    files = sorted(ours, key=lambda path: path.stat().st_mtime, reverse=True)
     for stale in files[KEEP_FILES:]:
         stale.unlink(missing_ok=True)

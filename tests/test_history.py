@@ -378,6 +378,7 @@ def test_commits_new_since_the_cached_head_are_replayed(cycle: Path, history_cac
         b'{"format": 1, "commits": {"x": 1}, "heads": 7}',
         # a row of the wrong shape for every commit: none of it is taken
         b'{"format": 1, "heads": [], "commits": {"SHA": [["v1.37", 2140, null, "accepted"]]}}',
+        b'{"format": 1, "heads": [], "commits": {"x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}",
     ],
 )
 def test_a_garbled_cache_is_replayed_over(cycle: Path, history_cache: Path, garbled: bytes) -> None:
@@ -443,14 +444,100 @@ def test_a_clone_missing_a_blob_reports_it_and_caches_nothing(
 
 
 def test_the_cache_folder_is_never_relative(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A relative folder would land in the checkout being read: ignored, as XDG says of its own."""
     from receipt_lint.history_cache import cache_folder
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("RECEIPT_LINT_CACHE_DIR", "relative")
-    assert cache_folder() == tmp_path / "relative"
-    monkeypatch.delenv("RECEIPT_LINT_CACHE_DIR")
-    monkeypatch.setenv("XDG_CACHE_HOME", "not/absolute")  # the XDG spec says to ignore it
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("RECEIPT_LINT_CACHE_DIR", "relative")
+    assert cache_folder() == tmp_path / "home" / ".cache" / "receipt-lint"
+    monkeypatch.setenv("RECEIPT_LINT_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache_folder() == tmp_path / "mine"  # the folder itself
+    monkeypatch.delenv("RECEIPT_LINT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", "not/absolute")
     assert cache_folder() == tmp_path / "home" / ".cache" / "receipt-lint"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_folder() == tmp_path / "xdg" / "receipt-lint"
+
+
+def text_reports(root: Path, capsys: pytest.CaptureFixture[str], *cache: str) -> list[str]:
+    """history (text and json), slips and the manifest page: everything that reads cached rows."""
+    said = []
+    for argv in (
+        ["history", "--format=text"],
+        ["history", "--format=json"],
+        ["slips", "--now", "2026-06-01"],
+        ["manifest", "--release", "v1.37", "--format=html", "--now", "2026-06-01"],
+    ):
+        main([argv[0], "--repo", str(root), *argv[1:], *cache])
+        said.append(capsys.readouterr().out)
+    return said
+
+
+# Rows that parse as JSON and have the right length but say what no replay says.
+EDITS = {
+    "an empty exception": lambda row: [*row[:9], {}],
+    "a request without days": lambda row: [*row[:9], {"freeze": "code"}],
+    "days that are true": lambda row: [*row[:9], {"freeze": "code", "additional-days": True}],
+    "a state nobody has": lambda row: [*row[:3], "bogus", *row[4:]],
+    "a KEP that is no number": lambda row: [*row[:1], "abc", *row[2:]],
+    "a release that is no release": lambda row: ["1.37", *row[1:]],
+    "rules that are not text": lambda row: [*row[:8], [1], *row[9:]],
+}
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
+def test_rows_that_no_replay_could_write_are_replayed_over(
+    cycle: Path, history_cache: Path, capsys: pytest.CaptureFixture[str], edit: str
+) -> None:
+    replayed = text_reports(cycle, capsys, "--no-cache")
+    text_reports(cycle, capsys)
+    [cached] = cache_files(history_cache)
+    document = json.loads(cached.read_text())
+    for rows in document["commits"].values():
+        rows[:] = [EDITS[edit](row) for row in rows]
+    cached.write_text(json.dumps(document))
+    assert text_reports(cycle, capsys) == replayed
+
+
+def test_git_settings_and_replacements_do_not_change_what_a_commit_id_means(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    change(root, "2026-01-05", "opt in", {**kep(2140), **receipt(2140, "proposed")})
+    files, gone = move(2140, "v1.37", "proposed", "accepted")
+    change(root, "2026-01-06", "accept", files, gone)
+    truth = history_json(root, "--no-cache")
+    assert '"from": "proposed", "to": "accepted"' in truth
+    git(root, "config", "log.showRoot", "false")  # would hide the root commit's receipts from git log
+    assert history_json(root) == truth
+    # Another commit with the same parent moves the receipt illegally; `git replace` lends its
+    # content to the original id. receipt-lint reads the objects the id names.
+    original = git(root, "rev-parse", "HEAD")
+    git(root, "reset", "-q", "--hard", "HEAD~1")
+    files, gone = move(2140, "v1.37", "proposed", "exception")
+    change(root, "2026-01-06", "ask for an exception", files, gone)
+    git(root, "replace", original, git(root, "rev-parse", "HEAD"))
+    git(root, "reset", "-q", "--hard", original)
+    assert history_json(root) == history_json(root, "--no-cache") == truth
+
+
+def test_the_cache_folder_keeps_files_that_are_not_ours(cycle: Path, history_cache: Path) -> None:
+    theirs = [history_cache / f"history-2024-0{month}.json" for month in range(1, 6)]
+    for path in theirs:
+        path.write_text("{}")
+        os.utime(path, (0, 0))
+    history_json(cycle)
+    assert all(path.exists() for path in theirs) and len(cache_files(history_cache)) == 6
+
+
+def test_a_cache_file_that_is_a_fifo_does_not_block(cycle: Path, history_cache: Path) -> None:
+    replayed = history_json(cycle, "--no-cache")
+    history_json(cycle)
+    [cached] = cache_files(history_cache)
+    cached.unlink()
+    os.mkfifo(cached)
+    command = [sys.executable, "-m", "receipt_lint", "history", "--repo", str(cycle), "--format=json"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.stdout == replayed and done.returncode == 1
