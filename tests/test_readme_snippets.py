@@ -68,13 +68,16 @@ def test_the_audit_workflow_runs_as_printed_and_keeps_the_default_cache(tmp_path
     assert text.count("OWNER/receipt-lint@COMMIT_SHA") == 1
     workflow = yaml.safe_load(text)
     steps = workflow["jobs"]["audit"]["steps"]
-    uses = [step["uses"] for step in steps if "uses" in step]
-    assert len(uses) == 2 and all(SHA.fullmatch(step.split("@")[1]) for step in uses)
+    uses = {step["uses"].split("@")[0]: step for step in steps if "uses" in step}
+    assert all(SHA.fullmatch(step["uses"].split("@")[1]) for step in uses.values())
     assert workflow["permissions"] == {"contents": "read"}
-    assert steps[0]["with"]["fetch-depth"] == 0
-    assert steps[1]["with"]["path"] == "~/.cache/receipt-lint"  # where receipt-lint looks when nothing is set
+    assert uses["actions/checkout"]["with"]["fetch-depth"] == 0
+    restore, save = uses["actions/cache/restore"], uses["actions/cache/save"]
+    # The folder receipt-lint uses when nothing is set, saved under the key it restores, even on a breach.
+    assert restore["with"]["path"] == save["with"]["path"] == "~/.cache/receipt-lint"
+    assert save["with"]["key"] == restore["with"]["key"] and save["if"] == "always()"
     assert_valid_workflow(text, "receipts-audit.yaml")
-    # The steps after the install, run as printed on a repository with a history.
+    # The commands after the install, run as printed on a repository with a history.
     repo = tmp_path / "repo"
     write_tree(repo, base_files("proposed"))
     git_init(repo)
@@ -85,11 +88,12 @@ def test_the_audit_workflow_runs_as_printed_and_keeps_the_default_cache(tmp_path
         if key not in ("RECEIPT_LINT_CACHE_DIR", "XDG_CACHE_HOME")
     }
     env.update(HOME=str(home), PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}")
-    assert "pipx install" in steps[2]["run"]
-    for step in steps[3:]:
-        done = subprocess.run(["bash", "-c", step["run"]], cwd=repo, env=env, capture_output=True, text=True)
-        assert (done.returncode, done.stderr) == (0, ""), step["run"]
-    assert "2140" in (repo / "slips.html").read_text()
+    runs = [step["run"] for step in steps if "run" in step]
+    assert runs[0].startswith("pipx install ")
+    for command in runs[1:]:
+        done = subprocess.run(["bash", "-c", command], cwd=repo, env=env, capture_output=True, text=True)
+        assert (done.returncode, done.stderr) == (0, ""), command
+    assert "2140" in (repo / uses["actions/upload-artifact"]["with"]["path"]).read_text()
     assert len(list((home / ".cache" / "receipt-lint").glob("history-*.json"))) == 1
 
 
