@@ -133,7 +133,7 @@ def _key(commit: Commit) -> str:
     """A commit with the first parent this clone gives it: the steps depend on both.
 
     A shallow clone's oldest commit has no parent (all its receipts look
-    created), a replaced one another: the same id with other steps.
+    created), a grafted one another: the same id with other steps.
     """
     return f"{commit.sha}^{commit.parent or ''}"
 
