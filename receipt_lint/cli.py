@@ -387,7 +387,11 @@ def _revision_or_date(
 
     try:
         return None, parse_time(text, bare_date=bare_date)
-    except ValueError:
+    except ValueError as error:
+        if (
+            text[:4].isascii() and text[:4].isdigit() and text[4:5] == "-"
+        ):  # meant as a date: say what is wrong
+            raise UsageError(f"{option}: {error}") from None
         raise UsageError(f"{option} {quoted(text)} is neither a commit nor a date (2026-02-05)") from None
 
 
@@ -400,21 +404,34 @@ def run_history(args: argparse.Namespace) -> int:
     try:
         head = gitrepo.resolve_commits(repo, {"head": args.head})["head"]
         since, start = (
-            _revision_or_date(repo, args.since, "--since", bare_date="start") if args.since else (None, None)
+            _revision_or_date(repo, args.since, "--since", bare_date="start")
+            if args.since is not None
+            else (None, None)
         )
         replayed = history.read(
             repo,
             head,
             lambda: list(gitrepo.first_parent_log(repo, head, since)),
             release=release,
+            start=start,
             cache=not args.no_cache,
         )
+        if release is not None and not replayed.commits:
+            _release_in_history(repo, head, release)
     except gitrepo.GitError as error:
         raise UsageError(str(error)) from None
-    if start is not None:
-        replayed = history.since_date(replayed, start)
     _write_text(history.render(replayed, args.format), args.output)
     return 1 if replayed.breached else 0
+
+
+def _release_in_history(repo: Repo, head: str, release: str) -> None:
+    """No commit of the range touched the release: a typo, unless its folder is there all the same."""
+    from receipt_lint import gitrepo
+
+    if not gitrepo.CommitTree(repo, head).files_under(f"releases/{release}"):
+        raise UsageError(
+            f"no commit of the history of {head[:12]} touches releases/{release}: check the name"
+        )
 
 
 def run_slips(args: argparse.Namespace) -> int:

@@ -108,6 +108,8 @@ def resolve_commits(repo: Repo, revs: dict[str, str]) -> dict[str, str]:
     """``{role: rev}`` -> ``{role: commit id}``, in one git process."""
     found = repo.commits(list(revs.values()))
     for role, rev in revs.items():
+        if found.get(rev) is None and rev == "HEAD":
+            raise GitError("HEAD names no commit: the repository has no commits yet")
         if found.get(rev) is None:
             raise GitError(
                 f"{role} revision {quoted(rev)} is not in this clone: fetch it, e.g. "

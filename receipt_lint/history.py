@@ -77,9 +77,14 @@ def read(
     log: Callable[[], list[Commit]],
     *,
     release: str | None = None,
+    start: dt.datetime | None = None,
     cache: bool = True,
 ) -> History:
     """The transitions of the commits ``log()`` lists (first-parent, oldest first), of ``release`` or all.
+
+    ``start`` keeps the commits made at or after it (``--since DATE``): they
+    are still judged from the first commit, as their first parents hold the
+    trees they are judged against.
 
     Git reads the log, then the blobs the uncached commits add, in a thread,
     while Python reads the cache and, unless the cache has seen ``head``,
@@ -102,10 +107,24 @@ def read(
             store.save(_rows(commits[done:], fresh.steps), head)
     elif store is not None and head not in store.heads:
         store.save({}, head)
+    if start is not None:
+        commits = [commit for commit in commits if commit.date >= start]
+        steps = [step for step in steps if step.commit.date >= start]
     if release is not None:
         steps = [step for step in steps if release in (step.release, step.transition.from_release)]
-    shown = {step.commit.sha for step in steps} if release else {commit.sha for commit in commits}
-    return History(head, len(shown), tuple(steps))
+    return History(head, _touching(commits, steps, release), tuple(steps))
+
+
+def _touching(commits: list[Commit], steps: list[Step], release: str | None) -> int:
+    """The commits that touched ``releases/`` (or the release's folder), moves or not: the summary's count."""
+    if release is None:
+        return len(commits)
+    moved = {step.commit.sha for step in steps}
+    return sum(
+        1
+        for commit in commits
+        if commit.sha in moved or any(path.startswith(f"{RELEASES}/{release}/") for path, _ in commit.changes)
+    )
 
 
 def _log_and_blobs(
@@ -193,12 +212,6 @@ def _valid_exception(value: object) -> bool:
         and value["freeze"] in (None, *FREEZES)
         and (days is None or (type(days) is int and days > 0))
     )
-
-
-def since_date(history: History, start: dt.datetime) -> History:
-    """Only the steps committed at or after ``start`` (``--since DATE``)."""
-    steps = tuple(step for step in history.steps if step.commit.date >= start)
-    return History(history.head, len({step.commit.sha for step in steps}), steps)
 
 
 def as_dict(history: History) -> dict[str, object]:

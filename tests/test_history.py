@@ -193,12 +193,45 @@ def test_each_transition_says_who_when_and_which_pull_request(cycle: Path) -> No
 def test_history_filters_by_release_and_since(cycle: Path) -> None:
     code, document = history(cycle, "--release", "v1.36")
     assert {t["release"] for t in document["transitions"]} == {"v1.36"} and code == 0
-    assert document["summary"]["commits"] == 3
+    assert document["summary"]["commits"] == 4  # the root commit made its folder; three pull requests
     squash = git(cycle, "log", "--format=%H", "-1", "--grep=Accept KEP 2140")
     code, document = history(cycle, "--since", squash)
     assert moves(document)[0] == ("v1.37", "8", None, "proposed")
     code, document = history(cycle, "--since", "2026-03-01")
     assert [t["to"] for t in document["transitions"]] == ["at-risk", "exception", "at-risk"] and code == 0
+
+
+def test_the_summary_counts_the_same_commits_however_the_range_is_given(cycle: Path) -> None:
+    """Every commit that touched releases/ counts, moves or not (creating v1.37 moved none)."""
+    docs_only = git(cycle, "log", "--format=%H", "-1", "--grep=docs only")
+    by_commit = history(cycle, "--since", docs_only)[1]["summary"]
+    by_date = history(cycle, "--since", "2026-01-05")[1]["summary"]
+    assert by_commit == by_date and by_date["commits"] == 9 and by_date["transitions"] == 10
+    assert history(cycle, "--since", "2026-01-05", "--release", "v1.37")[1]["summary"]["commits"] == 9
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--release", "v1.99"], "no commit of the history of"),
+        (["--since", ""], "is neither a commit nor a date"),
+        (["--since", "9999-12-31"], "--since: 9999-12-31 is past the year 9998"),
+    ],
+)
+def test_history_options_that_name_nothing_exit_2(
+    cycle: Path, capsys: pytest.CaptureFixture[str], argv: list[str], says: str
+) -> None:
+    assert main(["history", "--repo", str(cycle), *argv]) == 2
+    error = capsys.readouterr().err
+    assert says in error and error.count("\n") == 1
+
+
+def test_history_of_a_repository_with_no_commits_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(tmp_path, "init", "-q")
+    assert main(["history", "--repo", str(tmp_path)]) == 2
+    assert "the repository has no commits yet" in capsys.readouterr().err
 
 
 def test_history_text_and_markdown(cycle: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -207,7 +240,7 @@ def test_history_text_and_markdown(cycle: Path, capsys: pytest.CaptureFixture[st
     assert "  v1.37 KEP 8: (new) -> proposed  LATE [opt-in-after-freeze]" in text
     assert "  v1.37 KEP 9: proposed -> exception  ILLEGAL [illegal-transition]" in text
     assert "exception requested: code freeze, 5 more days" in text and "exception granted" in text
-    assert text.splitlines()[-1] == "8 commits, 10 transitions, 1 illegal, 1 late"
+    assert text.splitlines()[-1] == "9 commits, 10 transitions, 1 illegal, 1 late"
     assert main(["history", "--repo", str(cycle), "--format=markdown", "--since", "2026-03-01"]) == 0
     table = capsys.readouterr().out
     assert "| 2026-03-20 12:00 |" in table and "| #117 |" in table
