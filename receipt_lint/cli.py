@@ -321,12 +321,15 @@ def run_manifest(args: argparse.Namespace) -> int:
     assert release is not None
     tree, now, timeline = _manifest_source(root, args, release)
     if not tree.files_under(f"releases/{release}"):
-        raise UsageError(f"there is no releases/{release}: `receipt-lint create-release {release}`")
+        if args.at is not None:
+            raise UsageError(f"releases/{release} did not exist yet at {quoted(args.at)}: pick a later --at")
+        raise UsageError(f"there is no releases/{release} in {root}: `receipt-lint create-release {release}`")
     from receipt_lint.config import ConfigError
+    from receipt_lint.layout import UnknownSig
 
     try:
         manifest = build(tree, release, now, args.sig)
-    except ConfigError as error:
+    except (ConfigError, UnknownSig) as error:
         raise UsageError(str(error)) from None
     if args.format == "html" and timeline is not None:
         manifest.timeline = timeline()
@@ -436,6 +439,7 @@ def _release_in_history(repo: Repo, head: str, release: str) -> None:
 
 def run_slips(args: argparse.Namespace) -> int:
     from receipt_lint import gitrepo, history, slips
+    from receipt_lint.layout import UnknownSig
 
     root = find_repo(args.repo)
     repo = gitrepo.open_repo(root)
@@ -444,7 +448,7 @@ def run_slips(args: argparse.Namespace) -> int:
         log = lambda: list(gitrepo.first_parent_log(repo, head))  # noqa: E731
         replayed = history.read(repo, head, log, cache=not args.no_cache)
         report = slips.build(gitrepo.CommitTree(repo, head), replayed, parse_now(args.now), args.sig)
-    except gitrepo.GitError as error:
+    except (gitrepo.GitError, UnknownSig) as error:
         raise UsageError(str(error)) from None
     _write_text(slips.render(report, args.format), args.output)
     return 0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
-from receipt_lint.findings import quoted
+from receipt_lint.findings import closest, quoted
 from receipt_lint.names import STATES
 from receipt_lint.tree import is_safe_relative
 from receipt_lint.versions import parse_release
@@ -25,6 +25,10 @@ class ReceiptFile(NamedTuple):
     release: str
     state: str
     number: int
+
+
+class _Listing(Protocol):
+    def files_under(self, prefix: str) -> list[str]: ...
 
 
 class Misplaced(NamedTuple):
@@ -98,3 +102,16 @@ def kep_path_problem(path: str) -> str | None:
     if path.split("/")[0] == "keps":
         return "is relative to keps/ already: drop the leading keps/"
     return None
+
+
+class UnknownSig(ValueError):
+    """``--sig`` names a group that neither a receipt nor ``keps/`` knows: a typo, said in one line."""
+
+
+def require_sig(tree: _Listing, sig: str | None, known: set[str]) -> None:
+    """A SIG is known when a receipt names it or ``keps/`` has its folder (a SIG may have no receipt yet)."""
+    if sig is None or sig in known or tree.files_under(f"keps/{sig}"):
+        return
+    close = closest(sig, sorted(known))
+    hint = f": did you mean {quoted(close)}?" if close else ""
+    raise UnknownSig(f"--sig {quoted(sig)} is not a SIG any receipt or keps/ folder names{hint}")

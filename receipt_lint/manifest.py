@@ -21,7 +21,7 @@ from receipt_lint.config import read_config
 from receipt_lint.engine import Options, check_all
 from receipt_lint.findings import Finding, Severity
 from receipt_lint.gitrepo import Repo
-from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files
+from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files, require_sig
 from receipt_lint.snapshot import Snapshot
 from receipt_lint.tree import Tree
 from receipt_lint.versions import parse_milestone, parse_release
@@ -84,6 +84,7 @@ def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) ->
         _entry(snapshot, file, release, problems.get(file.path, []), file.path in failing)
         for file in receipt_files(tree.files_under(f"releases/{release}"))
     ]
+    require_sig(tree, sig, {e.sig for e in entries})
     entries = [e for e in entries if sig is None or e.sig == sig]
     entries.sort(key=lambda e: (models.STATES.index(e.state), e.sig, int(e.kep)))
     for entry in entries:

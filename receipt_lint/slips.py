@@ -15,7 +15,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from receipt_lint.history import History, plural
-from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files
+from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files, require_sig
 from receipt_lint.models import Schedule
 from receipt_lint.names import ACTIVE_STATES
 from receipt_lint.rules.base import release_info
@@ -29,8 +29,8 @@ FLAGS = ("multiple-slips", "permabeta")
 
 class ReleaseRecord(NamedTuple):
     release: str
-    state: str  # the receipt's final state; "(deleted)" when history holds a receipt the head lacks
-    stage: str | None
+    state: str  # the receipt's final state; for a receipt the head lacks, the last one history saw
+    stage: str | None  # None when the head has no receipt to read it from
     slipped: bool
     phase: str | None  # prr, enhancements, code, after code freeze; None when it did not slip or no schedule
 
@@ -59,18 +59,42 @@ def build(tree: Tree, history: History, now: dt.datetime, sig: str | None = None
     for step in history.steps:  # a receipt history had but the head lost still counts
         by_kep.setdefault(int(step.kep), [])
     keps = [_kep(snapshot, number, by_kep[number], history, left, now, newest) for number in sorted(by_kep)]
+    require_sig(tree, sig, {k.sig for k in keps})
     keps = [k for k in keps if sig is None or k.sig == sig]
     keps.sort(key=lambda k: (k.sig, int(k.kep)))
     return Report(tuple(keps), _by_sig(keps))
 
 
 def _left_active(history: History) -> dict[tuple[str, str], dt.datetime]:
-    """(release, KEP) -> when its receipt last left the active states (moved to removed or deleted)."""
+    """(release, KEP) -> when its receipt last left the active states there.
+
+    By moving to removed, by being deleted, or by moving to another release.
+    """
     left: dict[tuple[str, str], dt.datetime] = {}
     for step in history.steps:
-        if step.from_state in ACTIVE_STATES and step.to_state not in ACTIVE_STATES:
+        transition = step.transition
+        if transition.from_state not in ACTIVE_STATES:
+            continue
+        if transition.from_release is not None:
+            left[(transition.from_release, step.kep)] = step.commit.date
+        elif transition.to_state not in ACTIVE_STATES:
             left[(step.release, step.kep)] = step.commit.date
     return left
+
+
+def _last_states(history: History, number: str) -> dict[str, str]:
+    """release -> the last state history saw the KEP's receipt in there (before a deletion or a move away)."""
+    last: dict[str, str] = {}
+    for step in history.steps:
+        transition = step.transition
+        if step.kep != number:
+            continue
+        if transition.from_release is not None and transition.from_state is not None:
+            last[transition.from_release] = transition.from_state
+        state = transition.to_state or transition.from_state
+        if state is not None:
+            last[step.release] = state
+    return last
 
 
 def _kep(
@@ -83,9 +107,9 @@ def _kep(
     newest: Version | None,
 ) -> KepRecord:
     records = {file.release: _record(snapshot, file, left, now) for file in files}
-    for step in history.steps:
-        if step.kep == str(number) and step.release not in records:
-            records[step.release] = ReleaseRecord(step.release, "(deleted)", None, False, None)
+    for release, state in _last_states(history, str(number)).items():
+        if release not in records:  # history holds a receipt the head lacks: deleted, or moved away
+            records[release] = _verdict(snapshot, release, str(number), state, None, left, now)
     ordered = tuple(sorted(records.values(), key=lambda r: parse_release(r.release) or Version(0, 0)))
     sig, title, kep_path = _identity(snapshot, files)
     flags = []
@@ -101,16 +125,30 @@ def _record(
     snapshot: Snapshot, file: ReceiptFile, left: dict[tuple[str, str], dt.datetime], now: dt.datetime
 ) -> ReleaseRecord:
     receipt = snapshot.receipt(file.path).model
-    release = release_info(snapshot, file.release, now)
-    slipped = file.state == "removed" or (release.closed and file.state != "accepted")
+    stage = receipt.stage if receipt else None
+    return _verdict(snapshot, file.release, str(file.number), file.state, stage, left, now)
+
+
+def _verdict(
+    snapshot: Snapshot,
+    name: str,
+    number: str,
+    state: str,
+    stage: str | None,
+    left: dict[tuple[str, str], dt.datetime],
+    now: dt.datetime,
+) -> ReleaseRecord:
+    """Whether the KEP slipped in release ``name``, ending there in ``state``, and the phase it missed."""
+    release = release_info(snapshot, name, now)
+    slipped = state == "removed" or (release.closed and state != "accepted")
     phase = None
     deadlines = release.deadlines
     if slipped and deadlines is not None:
-        when = left.get((file.release, str(file.number)))
-        if when is None and file.state != "removed":
+        when = left.get((name, number))
+        if when is None and state != "removed":
             when = deadlines.release  # still active when the release closed
         phase = _phase(when, deadlines) if when is not None else None
-    return ReleaseRecord(file.release, file.state, receipt.stage if receipt else None, slipped, phase)
+    return ReleaseRecord(name, state, stage, slipped, phase)
 
 
 def _phase(when: dt.datetime, deadlines: Schedule) -> str:
@@ -206,7 +244,7 @@ def render(report: Report, format_name: str) -> str:
         f"multiple slips, {c['permabeta']} permabeta"
         for sig, c in report.by_sig.items()
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines or ["no KEP has had a receipt"]) + "\n"
 
 
 def _row(kep: KepRecord) -> tuple[str, str, str, str, str]:

@@ -278,8 +278,6 @@ def test_slips_per_kep_and_sig(cycle: Path, tmp_path: Path) -> None:
 
 
 def test_slips_formats_and_sig_filter(cycle: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["slips", "--repo", str(cycle), "--now=2026-04-01", "--sig", "sig-node"]) == 0
-    assert capsys.readouterr().out == "\n"
     assert main(["slips", "--repo", str(cycle), "--now=2026-04-01"]) == 0
     text = capsys.readouterr().out
     assert (
@@ -574,3 +572,57 @@ def test_a_cache_file_that_is_a_fifo_does_not_block(cycle: Path, history_cache: 
     command = [sys.executable, "-m", "receipt_lint", "history", "--repo", str(cycle), "--format=json"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert done.stdout == replayed and done.returncode == 1
+
+
+def test_a_receipt_deleted_or_moved_away_keeps_its_slip(cycle: Path, tmp_path: Path) -> None:
+    """The last state history saw stands for a receipt the head lacks; stage is unknown then."""
+    root = tmp_path / "repo"
+    shutil.copytree(cycle, root)
+    change(root, "2026-03-25", "tidy up", {}, delete=("releases/v1.36/removed/7.yaml",))
+    # 2140 leaves v1.37 for v1.38: it slipped in v1.37 when it moved.
+    files, gone = move(2140, "v1.38", "at-risk", "proposed")
+    change(root, "2026-03-26", "defer 2140", files, ("releases/v1.37/at-risk/2140.yaml",))
+    out = tmp_path / "slips.json"
+    assert main(["slips", "--repo", str(root), "--now=2026-05-01", "--format=json", f"--output={out}"]) == 0
+    keps = {k["kep"]: k for k in json.loads(out.read_text())["keps"]}
+    assert keps["7"]["releases"][0] == {
+        "release": "v1.36",
+        "state": "removed",
+        "stage": None,
+        "slipped": True,
+        "phase": "code",
+    }
+    assert keps["2140"]["releases"] == [
+        {
+            "release": "v1.37",
+            "state": "at-risk",
+            "stage": None,
+            "slipped": True,
+            "phase": "after code freeze",
+        },
+        {"release": "v1.38", "state": "proposed", "stage": "alpha", "slipped": False, "phase": None},
+    ]
+
+
+def test_a_sig_filter_must_name_a_sig(
+    cycle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["slips", "--repo", str(cycle), "--sig", "sig-architectur"]) == 2
+    assert 'did you mean "sig-architecture"?' in capsys.readouterr().err
+    manifest_of = ["manifest", "--release", "v1.37", "--format=json"]
+    assert main([*manifest_of, "--repo", str(cycle), "--sig", "sig-archtecture"]) == 2
+    assert 'did you mean "sig-architecture"?' in capsys.readouterr().err
+    root = tmp_path / "repo"
+    shutil.copytree(cycle, root)
+    change(root, "2026-03-25", "a SIG with no receipt yet", {"keps/sig-node/README.md": "SIG Node's KEPs\n"})
+    assert main([*manifest_of, "--repo", str(root), "--sig", "sig-node"]) == 0
+    assert json.loads(capsys.readouterr().out)["receipts"] == []
+    assert main(["slips", "--repo", str(root), "--sig", "sig-node"]) == 0
+    assert capsys.readouterr().out == "no KEP has had a receipt\n"
+
+
+def test_a_manifest_before_its_release_existed_says_so(
+    cycle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["manifest", "--repo", str(cycle), "--release", "v1.37", "--at", "2025-12-01"]) == 2
+    assert 'releases/v1.37 did not exist yet at "2025-12-01": pick a later --at' in capsys.readouterr().err
