@@ -75,6 +75,17 @@ class Workspace:
             raise WorkflowError(f"KEP {number} has no receipt in {release}")
         return file
 
+    def unchanged(self, path: str) -> bool:
+        """The file is as git's index has it (so staging it adds only what we write)."""
+        done = subprocess.run(
+            ["git", "-C", str(self.root), "diff", "--quiet", "--", path], capture_output=True
+        )
+        return done.returncode != 1  # 1: it differs; 0, or an error outside a checkout: nothing of theirs
+
+    def stage(self, *paths: str) -> None:
+        """``git add`` what a command wrote; outside a git checkout there is nothing to stage."""
+        subprocess.run(["git", "-C", str(self.root), "add", "--", *paths], capture_output=True)
+
     def rename(self, old: str, new: str, text: str) -> None:
         """Move with ``git mv`` (git sees the rename) and write ``text``; staged if tracked."""
         (self.root / new).parent.mkdir(parents=True, exist_ok=True)
@@ -115,6 +126,7 @@ def create_release(ws: Workspace, release: str, owners: list[str], dates: dict[s
     (folder / "OWNERS").write_text(f"# The {release} enhancements team\napprovers:\n{listed}")
     if schedule:
         (folder / "schedule.yaml").write_text(schedule)
+    ws.stage(f"releases/{release}")  # as every workflow command stages what it wrote
     say(f"==> release {release} created in releases/{release}")
 
 
@@ -231,8 +243,9 @@ class ExceptionAnswers:
 
 def promote(ws: Workspace, kep_ref: str, stage: str, release: str, say: Say) -> None:
     """Opt a KEP in: a proposed receipt from kep.yaml, and kep.yaml updated to match."""
-    _refuse_after_opt_in_deadline(ws, release)
+    ws.release_dir(release)
     number, kep_path = _kep(ws, kep_ref)
+    _refuse_after_opt_in_deadline(ws, release, number)
     _warn_backwards(ws, kep_path, stage, say)
     _write_new_receipt(ws, number, kep_path, stage, release, "proposed", "", say)
     say(f"==> KEP {number} proposed for {release}")
@@ -299,8 +312,7 @@ def decide_exception(ws: Workspace, number: int, release: str, granted: bool, sa
     move(ws, number, release, "at-risk" if granted else "removed", say)
 
 
-def _refuse_after_opt_in_deadline(ws: Workspace, release: str) -> None:
-    ws.release_dir(release)
+def _refuse_after_opt_in_deadline(ws: Workspace, release: str, number: int) -> None:
     ws.refuse_closed(release)
     info = release_info(ws.snapshot, release, ws.now)
     deadlines = info.deadlines
@@ -308,7 +320,8 @@ def _refuse_after_opt_in_deadline(ws: Workspace, release: str) -> None:
     if deadline and info.passed(deadline):
         raise WorkflowError(
             f"the opt-in deadline of {release} has passed: request an exception instead "
-            "(receipt-lint exception request NUMBER --release ...)"
+            f"(receipt-lint exception request {number} --release {release} --freeze enhancements ...; "
+            "--help lists the answers it needs)"
         )
 
 
@@ -365,9 +378,16 @@ def _write_new_receipt(
         f"stage: {stage}\n{extra}"
     )
     target = ws.root / "releases" / release / state / f"{number}.yaml"
+    kep_file = f"keps/{kep_path}/kep.yaml"
+    kep_was_clean = ws.unchanged(kep_file)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(receipt)
-    write_exactly(ws.root / "keps" / kep_path / "kep.yaml", kep_text)
+    write_exactly(ws.root / kep_file, kep_text)
+    # Staged like a move, so a --staged check (pre-commit) sees the whole opt-in; kep.yaml only
+    # when the edit is all that changed in it: the user's own changes stay theirs to stage.
+    ws.stage(target.relative_to(ws.root).as_posix(), *([kep_file] if kep_was_clean else []))
+    if not kep_was_clean:
+        say(f"--> {kep_file} also holds changes of yours: review it, then git add it")
     for problem in accepted_problems(
         ws, ReceiptFile(target.relative_to(ws.root).as_posix(), release, state, number)
     ):

@@ -222,8 +222,54 @@ def test_promote_after_the_opt_in_deadline_points_to_exceptions(
     created = ("create-release", "v1.38", "--enhancements-freeze", "2026-01-10", "--now=2026-01-01")
     assert main(list(created)) == 0
     assert rl("promote", "sig-architecture/2140-receipts", "--stage", "beta", "--release", "v1.38") == 1
-    assert "request an exception" in capsys.readouterr().err
+    assert (
+        "receipt-lint exception request 2140 --release v1.38 --freeze enhancements" in capsys.readouterr().err
+    )
     assert rl(*exception_request("v1.38", "enhancements")) == 0
     assert (repo / "releases/v1.38/exception/2140.yaml").exists()
     assert 'latest-milestone: "v1.38"' in (repo / KEP_FILE).read_text()
+    assert staged(repo) == {"releases/v1.38/exception/2140.yaml": "A ", KEP_FILE: "M "}  # a late opt-in
     check_passes(repo)
+
+
+def staged(root: Path) -> dict[str, str]:
+    """path -> git's two-letter status, for the files the work tree changes (releases/ and keps/)."""
+    lines = subprocess.run(
+        [
+            "git",
+            "-C",
+            str(root),
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            "releases/v1.38",
+            "keps",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    return {
+        line[3:]: line[:2] for line in lines if not line.endswith(("OWNERS", ".gitkeep", "schedule.yaml"))
+    }
+
+
+def test_an_opt_in_is_staged_but_not_the_authors_own_kep_edits(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert rl("create-release", "v1.38") == 0
+    commit(repo)
+    promote = ("promote", "sig-architecture/2140-receipts", "--stage", "beta", "--release", "v1.38")
+    assert rl(*promote) == 0
+    assert staged(repo) == {"releases/v1.38/proposed/2140.yaml": "A ", KEP_FILE: "M "}
+    assert main(["check", "--staged", NOW]) == 0  # what pre-commit sees is the whole opt-in
+    subprocess.run(["git", "-C", str(repo), "reset", "-q", "--hard"], check=True)
+    subprocess.run(["git", "-C", str(repo), "clean", "-qfd"], check=True)
+    capsys.readouterr()
+    (repo / KEP_FILE).write_text((repo / KEP_FILE).read_text() + "# a note of the author's, not staged\n")
+    assert rl(*promote) == 0
+    assert staged(repo) == {"releases/v1.38/proposed/2140.yaml": "A ", KEP_FILE: " M"}
+    assert (
+        f"--> {KEP_FILE} also holds changes of yours: review it, then git add it" in capsys.readouterr().out
+    )
