@@ -10,7 +10,9 @@ KEP whose latest-milestone is v1.37 gets a receipt in releases/v1.37/accepted/
 releases from v1.20 on, v1.37 left to the corpus (one per KEP per release, states
 cycling through removed, accepted, at-risk and proposed).  Each release has an
 OWNERS file and, unless --no-schedules, a schedule.yaml: v1.37 is in progress,
-older releases are closed, newer ones open.  Without schedules every release is
+older releases are closed, newer ones open.  The dates are counted from today
+(v1.37 ships 60 days from now, its enhancements freeze 10 days ago), so commits
+dated around a freeze must be dated from the schedule.yaml written.  Without schedules every release is
 open, so every receipt gets the agreement checks: the worst case.
 """
 

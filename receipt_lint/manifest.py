@@ -411,6 +411,8 @@ def _burn_down(manifest: Manifest) -> str:
     def y(count: int) -> float:
         return bottom - (bottom - 20) * count / top
 
+    # The counts are known up to the manifest's time (an --at snapshot, or now), not to the release date.
+    known = max(_epoch(manifest.timeline[-1].date), min(_epoch(manifest.generated), last))
     lines = []
     for state, colour in _STATE_COLOURS.items():
         steps: list[str] = []
@@ -418,7 +420,7 @@ def _burn_down(manifest: Manifest) -> str:
             if steps:
                 steps.append(f"{x(_epoch(point.date)):.1f},{float(steps[-1].split(',')[1]):.1f}")
             steps.append(f"{x(_epoch(point.date)):.1f},{y(point.by_state.get(state, 0)):.1f}")
-        steps.append(f"{x(last):.1f},{y(manifest.timeline[-1].by_state.get(state, 0)):.1f}")
+        steps.append(f"{x(known):.1f},{y(manifest.timeline[-1].by_state.get(state, 0)):.1f}")
         lines.append(f"<polyline fill='none' stroke='{colour}' stroke-width='2' points='{' '.join(steps)}'/>")
         index = list(_STATE_COLOURS).index(state)
         lines.append(
@@ -431,6 +433,12 @@ def _burn_down(manifest: Manifest) -> str:
             f"<line x1='{at:.1f}' y1='20' x2='{at:.1f}' y2='{bottom}' stroke='#555' stroke-dasharray='4 3'/>"
             f"<text x='{at + 2:.1f}' y='{bottom + 14}' font-size='10' "
             f"transform='rotate(20 {at + 2:.1f} {bottom + 14})'>{html.escape(name)}</text>"
+        )
+    if known < last:
+        at, day = x(known), html.escape(manifest.generated[:10])
+        lines.append(
+            f"<line x1='{at:.1f}' y1='20' x2='{at:.1f}' y2='{bottom}' stroke='#000'/>"
+            f"<text x='{at + 2:.1f}' y='16' font-size='10'>as of {day}</text>"
         )
     axis = f"<line x1='{left}' y1='{bottom}' x2='{width - 120}' y2='{bottom}' stroke='#000'/>"
     labels = f"<text x='0' y='24' font-size='11'>{top}</text><text x='0' y='{bottom}' font-size='11'>0</text>"

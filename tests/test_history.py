@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -317,11 +318,18 @@ def test_manifest_at_a_date_or_commit(cycle: Path) -> None:
 def test_manifest_html_charts_the_cycle_with_the_freezes(cycle: Path, tmp_path: Path) -> None:
     out = tmp_path / "m.html"
     args = ["manifest", "--repo", str(cycle), "--release", "v1.37", "--format=html", f"--output={out}"]
-    assert main([*args, "--now=2026-04-01"]) == 0
+    assert main([*args, "--now=2026-05-01"]) == 0
     page = out.read_text()
     assert "Receipts by state over the cycle" in page and page.count("<polyline") == 5
     assert "enhancements freeze" in page and "code freeze" in page
     assert "<script" not in page and " src=" not in page and "<link" not in page
+    assert ">as of" not in page  # v1.37 shipped on 2026-04-22: its lines run to the release
+    assert main([*args, "--at=2026-03-02"]) == 0  # mid-cycle (the last commit then: 03-01): none past it
+    page = out.read_text()
+    assert ">as of 2026-03-01<" in page
+    ends = {points.rsplit(" ", 1)[-1].split(",")[0] for points in re.findall(r"points='([^']*)'", page)}
+    marker = re.search(r"<line x1='([0-9.]+)' y1='20' [^>]*stroke='#000'/><text[^>]*>as of", page)
+    assert marker is not None and ends == {marker[1]}  # every state's line stops at the snapshot
 
 
 def test_odd_histories_do_not_crash(tmp_path: Path) -> None:
