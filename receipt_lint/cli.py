@@ -321,7 +321,9 @@ def run_manifest(args: argparse.Namespace) -> int:
     assert release is not None
     tree, now, timeline = _manifest_source(root, args, release)
     if not tree.files_under(f"releases/{release}"):
-        if args.at is not None:
+        from receipt_lint.tree import WorkTree
+
+        if args.at is not None and WorkTree(root).files_under(f"releases/{release}"):
             raise UsageError(f"releases/{release} did not exist yet at {quoted(args.at)}: pick a later --at")
         raise UsageError(f"there is no releases/{release} in {root}: `receipt-lint create-release {release}`")
     from receipt_lint.config import ConfigError
@@ -428,10 +430,9 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def _release_in_history(repo: Repo, head: str, release: str) -> None:
-    """No commit of the range touched the release: a typo, unless its folder is there all the same."""
-    from receipt_lint import gitrepo
-
-    if not gitrepo.CommitTree(repo, head).files_under(f"releases/{release}"):
+    """No commit of the range touched the release: a typo, unless one before the range did."""
+    touched = repo.git("log", "--first-parent", "-1", "--format=%H", head, "--", f"releases/{release}/")
+    if not touched.strip():
         raise UsageError(
             f"no commit of the history of {head[:12]} touches releases/{release}: check the name"
         )

@@ -460,7 +460,12 @@ def commit_date(repo: Repo, commit: str) -> dt.datetime:
 
 def first_parent_before(repo: Repo, head: str, when: dt.datetime) -> str | None:
     """The newest first-parent commit of ``head`` committed before ``when``, if any."""
-    stamp = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    # Seconds since the epoch: git's date parser misreads an ISO date from the year 2100 on
+    # (and reads @0 as no limit: nothing is older than 1970 here).
+    seconds = int(when.timestamp())
+    if seconds <= 0:
+        return None
+    stamp = f"@{seconds}"
     found = repo.git("rev-list", "--first-parent", "-1", f"--before={stamp}", head).decode().split()
     return found[0] if found else None
 

@@ -110,7 +110,7 @@ class UnknownSig(ValueError):
 
 def require_sig(tree: _Listing, sig: str | None, known: set[str]) -> None:
     """A SIG is known when a receipt names it or ``keps/`` has its folder (a SIG may have no receipt yet)."""
-    if sig is None or sig in known or tree.files_under(f"keps/{sig}"):
+    if sig is None or sig in known or ("/" not in sig and tree.files_under(f"keps/{sig}")):
         return
     close = closest(sig, sorted(known))
     hint = f": did you mean {quoted(close)}?" if close else ""

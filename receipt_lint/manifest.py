@@ -370,7 +370,7 @@ def _html_dates(manifest: Manifest) -> str:
 
 def _svg_bars(title: str, counts: dict[str, int]) -> str:
     height, width = 22 * max(len(counts), 1) + 30, 360
-    top = max(counts.values(), default=1)
+    top = max(counts.values(), default=0) or 1  # a release with no receipts yet draws empty bars
     bars = "".join(
         f"<text x='0' y='{40 + i * 22}' font-size='12'>{html.escape(key)}</text>"
         f"<rect x='150' y='{28 + i * 22}' width='{int(180 * value / top)}' height='16' fill='#326ce5'/>"
@@ -435,7 +435,8 @@ def _burn_down(manifest: Manifest) -> str:
             f"transform='rotate(20 {at + 2:.1f} {bottom + 14})'>{html.escape(name)}</text>"
         )
     if known < last:
-        at, day = x(known), html.escape(manifest.generated[:10])
+        at = x(known)
+        day = dt.datetime.fromtimestamp(known, dt.timezone.utc).strftime("%Y-%m-%d")
         lines.append(
             f"<line x1='{at:.1f}' y1='20' x2='{at:.1f}' y2='{bottom}' stroke='#000'/>"
             f"<text x='{at + 2:.1f}' y='16' font-size='10'>as of {day}</text>"

@@ -113,7 +113,7 @@ def _kep(
     ordered = tuple(sorted(records.values(), key=lambda r: parse_release(r.release) or Version(0, 0)))
     sig, title, kep_path = _identity(snapshot, files)
     flags = []
-    stages = Counter(r.stage for r in ordered if r.slipped)
+    stages = Counter(r.stage for r in ordered if r.slipped and r.stage is not None)  # unknown: not "the same"
     if any(count >= 2 for count in stages.values()):
         flags.append("multiple-slips")
     if kep_path is not None and _permabeta(snapshot, kep_path, newest):

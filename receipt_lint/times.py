@@ -40,10 +40,17 @@ def parse_time(text: str, *, bare_date: str) -> dt.datetime:
     try:
         if date is None:
             parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+            # In UTC at once: 0001-01-01T00:00+01:00 is before the first moment a datetime holds.
+            return (
+                parsed.astimezone(dt.timezone.utc)
+                if parsed.tzinfo
+                else parsed.replace(tzinfo=dt.timezone.utc)
+            )
         day = dt.date.fromisoformat(text)
     except ValueError:  # 2026-02-30, 25:00, +25:00: the shape is right, a number is not
         raise ValueError(f"{text} is not a real date or time (check the day, hour and offset)") from None
+    except OverflowError:
+        raise ValueError(f"{text} is before the year 1 in UTC") from None
     if bare_date == "end":
         day += dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time(), dt.timezone.utc)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from receipt_lint import models
-from receipt_lint.config import ConfigError, read_config
+from receipt_lint.config import ConfigError, RuleChoice, read_config
 from receipt_lint.edit import EditError, append_block, remove_key, set_value
 from receipt_lint.findings import Severity, quoted
 from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files
@@ -76,15 +76,28 @@ class Workspace:
         return file
 
     def unchanged(self, path: str) -> bool:
-        """The file is as git's index has it (so staging it adds only what we write)."""
-        done = subprocess.run(
-            ["git", "-C", str(self.root), "diff", "--quiet", "--", path], capture_output=True
-        )
-        return done.returncode != 1  # 1: it differs; 0, or an error outside a checkout: nothing of theirs
+        """Tracked, and as git's index has it: staging it then adds only what we write.
 
-    def stage(self, *paths: str) -> None:
+        An untracked kep.yaml (a new KEP) is the author's to stage, whole.
+        """
+        git = ["git", "-C", str(self.root)]
+        tracked = subprocess.run([*git, "ls-files", "--error-unmatch", "--", path], capture_output=True)
+        if tracked.returncode != 0:
+            return False
+        return subprocess.run([*git, "diff", "--quiet", "--", path], capture_output=True).returncode == 0
+
+    def stage(self, say: Say, *paths: str) -> None:
         """``git add`` what a command wrote; outside a git checkout there is nothing to stage."""
-        subprocess.run(["git", "-C", str(self.root), "add", "--", *paths], capture_output=True)
+        done = subprocess.run(
+            ["git", "-C", str(self.root), "add", "--", *paths], capture_output=True, text=True
+        )
+        if done.returncode != 0 and self.in_git():
+            said = (done.stderr.strip().splitlines() or ["git add failed"])[-1]
+            say(f"--> could not stage {', '.join(paths)}: {said}; git add it")
+
+    def in_git(self) -> bool:
+        done = subprocess.run(["git", "-C", str(self.root), "rev-parse", "--git-dir"], capture_output=True)
+        return done.returncode == 0
 
     def rename(self, old: str, new: str, text: str) -> None:
         """Move with ``git mv`` (git sees the rename) and write ``text``; staged if tracked."""
@@ -126,7 +139,7 @@ def create_release(ws: Workspace, release: str, owners: list[str], dates: dict[s
     (folder / "OWNERS").write_text(f"# The {release} enhancements team\napprovers:\n{listed}")
     if schedule:
         (folder / "schedule.yaml").write_text(schedule)
-    ws.stage(f"releases/{release}")  # as every workflow command stages what it wrote
+    ws.stage(say, f"releases/{release}")  # as every workflow command stages what it wrote
     say(f"==> release {release} created in releases/{release}")
 
 
@@ -174,6 +187,14 @@ def accept(ws: Workspace, number: int, release: str, at_risk: bool, say: Say) ->
     move(ws, number, release, "accepted", say)
 
 
+def _rule_choice(ws: Workspace) -> RuleChoice:
+    """The repository's `.receipt-lint.yaml`; one that cannot be read refuses the command."""
+    try:
+        return read_config(ws.snapshot.tree)
+    except ConfigError as error:
+        raise WorkflowError(str(error)) from None
+
+
 def accepted_problems(ws: Workspace, file: ReceiptFile) -> list[str]:
     """The section-6 requirements an accepted receipt would fail, as messages.
 
@@ -185,10 +206,7 @@ def accepted_problems(ws: Workspace, file: ReceiptFile) -> list[str]:
     context = ReceiptContext(snapshot, file, info, "accepted")
     if snapshot.receipt(file.path).model is None:
         return [f"{file.path} is not a valid receipt: run receipt-lint check --all"]
-    try:
-        choice = read_config(snapshot.tree)
-    except ConfigError as error:
-        raise WorkflowError(str(error)) from None
+    choice = _rule_choice(ws)
     return [
         problem.message
         for rule in AGREEMENT_RULES
@@ -318,9 +336,10 @@ def _refuse_after_opt_in_deadline(ws: Workspace, release: str, number: int) -> N
     deadlines = info.deadlines
     deadline = deadlines and (deadlines.prr_freeze or deadlines.enhancements_freeze)
     if deadline and info.passed(deadline):
+        freeze = "prr" if deadlines and deadline == deadlines.prr_freeze else "enhancements"
         raise WorkflowError(
             f"the opt-in deadline of {release} has passed: request an exception instead "
-            f"(receipt-lint exception request {number} --release {release} --freeze enhancements ...; "
+            f"(receipt-lint exception request {number} --release {release} --freeze {freeze} ...; "
             "--help lists the answers it needs)"
         )
 
@@ -372,6 +391,7 @@ def _write_new_receipt(
     if kep.model is None:
         raise WorkflowError(f"keps/{kep_path}/kep.yaml is not valid: run receipt-lint check --all")
     kep_text = _updated_kep(ws, kep_path, kep.model, stage, release)
+    _rule_choice(ws)  # refused now, not after writing: a command that fails changes nothing
     receipt = (
         f"title: {json.dumps(kep.model.title.strip())}\nkep-number: {number}\n"
         f"owning-sig: {kep.model.owning_sig}\npath: {kep_path}\ntracking-status: {state}\n"
@@ -385,9 +405,9 @@ def _write_new_receipt(
     write_exactly(ws.root / kep_file, kep_text)
     # Staged like a move, so a --staged check (pre-commit) sees the whole opt-in; kep.yaml only
     # when the edit is all that changed in it: the user's own changes stay theirs to stage.
-    ws.stage(target.relative_to(ws.root).as_posix(), *([kep_file] if kep_was_clean else []))
+    ws.stage(say, target.relative_to(ws.root).as_posix(), *([kep_file] if kep_was_clean else []))
     if not kep_was_clean:
-        say(f"--> {kep_file} also holds changes of yours: review it, then git add it")
+        say(f"--> {kep_file} also holds changes of yours, or is new: review it, then git add it")
     for problem in accepted_problems(
         ws, ReceiptFile(target.relative_to(ws.root).as_posix(), release, state, number)
     ):

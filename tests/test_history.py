@@ -634,3 +634,49 @@ def test_a_manifest_before_its_release_existed_says_so(
 ) -> None:
     assert main(["manifest", "--repo", str(cycle), "--release", "v1.37", "--at", "2025-12-01"]) == 2
     assert 'releases/v1.37 did not exist yet at "2025-12-01": pick a later --at' in capsys.readouterr().err
+
+
+def test_reports_at_the_edges_of_time_and_of_the_tree(
+    cycle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by review: each of these crashed, or named the wrong commit, before."""
+    of = ["manifest", "--repo", str(cycle), "--format=json", "--release"]
+    assert main([*of, "v1.37", "--at", "HEAD"]) == 0
+    at_head = json.loads(capsys.readouterr().out)["receipts"]
+    assert main([*of, "v1.37", "--at", "2100-01-01"]) == 0  # git's own date parser misreads 2100
+    assert json.loads(capsys.readouterr().out)["receipts"] == at_head
+    assert main([*of, "v1.99", "--at", "HEAD"]) == 2
+    assert "there is no releases/v1.99" in capsys.readouterr().err
+    assert main([*of, "v1.37", "--at", "0001-01-01T00:00+01:00"]) == 2
+    assert "before the year 1" in capsys.readouterr().err
+    # A release that is there but has no receipt yet draws empty charts.
+    root = tmp_path / "repo"
+    shutil.copytree(cycle, root)
+    change(root, "2026-03-25", "v1.38", {"releases/v1.38/OWNERS": "approvers:\n  - lead\n"})
+    assert main(["manifest", "--repo", str(root), "--release", "v1.38", "--format=html"]) == 0
+    assert "<svg" in capsys.readouterr().out
+    # v1.36 was last touched before the range: a real release with no moves in it, not a typo.
+    docs_only = git(cycle, "log", "--format=%H", "-1", "--grep=docs only")
+    code, document = history(cycle, "--release", "v1.36", "--since", docs_only)
+    assert (code, document["summary"]["commits"], document["transitions"]) == (0, 0, [])
+
+
+def test_the_chart_says_the_day_its_lines_stop(cycle: Path, tmp_path: Path) -> None:
+    out = tmp_path / "m.html"
+    args = ["manifest", "--repo", str(cycle), "--release", "v1.37", "--format=html", f"--output={out}"]
+    assert main([*args, "--now=2026-03-10"]) == 0  # before the last move: the lines still reach it
+    assert ">as of 2026-03-20<" in out.read_text()
+
+
+def test_unknown_stages_are_not_multiple_slips_and_a_sig_is_no_path(
+    cycle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(cycle, root)
+    gone = ("releases/v1.36/removed/7.yaml", "releases/v1.37/removed/7.yaml")
+    change(root, "2026-03-25", "tidy up", {}, delete=gone)
+    assert main(["slips", "--repo", str(root), "--now=2026-05-01", "--format=json"]) == 0
+    [seven] = [k for k in json.loads(capsys.readouterr().out)["keps"] if k["kep"] == "7"]
+    assert [r["slipped"] for r in seven["releases"]] == [True, True] and seven["flags"] == []
+    assert main(["slips", "--repo", str(root), "--sig", "sig-architecture/2140-k"]) == 2
+    assert "is not a SIG" in capsys.readouterr().err

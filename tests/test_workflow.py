@@ -271,5 +271,43 @@ def test_an_opt_in_is_staged_but_not_the_authors_own_kep_edits(
     assert rl(*promote) == 0
     assert staged(repo) == {"releases/v1.38/proposed/2140.yaml": "A ", KEP_FILE: " M"}
     assert (
-        f"--> {KEP_FILE} also holds changes of yours: review it, then git add it" in capsys.readouterr().out
+        f"--> {KEP_FILE} also holds changes of yours, or is new: review it, then git add it"
+        in capsys.readouterr().out
     )
+
+
+def test_a_refused_opt_in_writes_and_stages_nothing(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert rl("create-release", "v1.38") == 0
+    (repo / ".receipt-lint.yaml").write_text("ignore: [x\n")  # a config that cannot be read
+    commit(repo)
+    promote = ("promote", "sig-architecture/2140-receipts", "--stage", "beta", "--release", "v1.38")
+    assert rl(*promote) == 1
+    assert "nothing was changed" in capsys.readouterr().err
+    status = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True, check=True)
+    assert status.stdout == ""
+
+
+def test_a_new_keps_own_kep_yaml_is_left_for_its_author_to_stage(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert rl("create-release", "v1.38") == 0
+    commit(repo)
+    new = "keps/sig-node/3000-new/kep.yaml"
+    write_tree(repo, {new: KEP.replace("2140", "3000").replace("sig-architecture", "sig-node")})
+    assert rl("promote", "sig-node/3000-new", "--stage", "alpha", "--release", "v1.38") == 0
+    assert f"--> {new} also holds changes of yours, or is new" in capsys.readouterr().out
+    status = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True, check=True)
+    assert "A  releases/v1.38/proposed/3000.yaml" in status.stdout and "?? keps/" in status.stdout
+
+
+def test_the_refusal_names_the_freeze_that_passed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dates = ("--prr-freeze", "2026-01-10", "--enhancements-freeze", "2026-01-30", "--now=2026-01-01")
+    assert main(["create-release", "v1.38", *dates]) == 0
+    assert rl("promote", "sig-architecture/2140-receipts", "--stage", "beta", "--release", "v1.38") == 1
+    assert "--freeze prr" in capsys.readouterr().err
+
+
+def test_a_file_that_cannot_be_staged_is_said(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / ".git/index.lock").write_text("")  # another git is at work
+    assert rl("create-release", "v1.38") == 0
+    assert "--> could not stage releases/v1.38:" in capsys.readouterr().out
