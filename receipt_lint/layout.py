@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple, Protocol
 
 from receipt_lint.findings import closest, quoted
@@ -108,9 +108,17 @@ class UnknownSig(ValueError):
     """``--sig`` names a group that neither a receipt nor ``keps/`` knows: a typo, said in one line."""
 
 
-def require_sig(tree: _Listing, sig: str | None, known: set[str]) -> None:
-    """A SIG is known when a receipt names it or ``keps/`` has its folder (a SIG may have no receipt yet)."""
+def require_sig(
+    tree: _Listing, sig: str | None, known: set[str], elsewhere: Callable[[], set[str]] = set
+) -> None:
+    """A SIG is known when a receipt names it or ``keps/`` has its folder (a SIG may have no receipt yet).
+
+    ``elsewhere`` gives more names (every receipt's, say) and is asked only on the way to an error.
+    """
     if sig is None or sig in known or ("/" not in sig and tree.files_under(f"keps/{sig}")):
+        return
+    known = known | elsewhere()
+    if sig in known:
         return
     close = closest(sig, sorted(known))
     hint = f": did you mean {quoted(close)}?" if close else ""

@@ -84,7 +84,7 @@ def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) ->
         _entry(snapshot, file, release, problems.get(file.path, []), file.path in failing)
         for file in receipt_files(tree.files_under(f"releases/{release}"))
     ]
-    require_sig(tree, sig, {e.sig for e in entries})
+    require_sig(tree, sig, {e.sig for e in entries}, lambda: _receipt_sigs(snapshot))
     entries = [e for e in entries if sig is None or e.sig == sig]
     entries.sort(key=lambda e: (models.STATES.index(e.state), e.sig, int(e.kep)))
     for entry in entries:
@@ -168,6 +168,14 @@ def timeline(repo: Repo, head: str, release: str, *, cache: bool = True) -> list
         else:
             points.append(point)
     return points
+
+
+def _receipt_sigs(snapshot: Snapshot) -> set[str]:
+    """The owning SIG every receipt of every release names (read only to tell a typo from a SIG)."""
+    models_ = (
+        snapshot.receipt(file.path).model for file in receipt_files(snapshot.tree.files_under("releases"))
+    )
+    return {receipt.owning_sig for receipt in models_ if receipt is not None}
 
 
 def _entry(snapshot: Snapshot, file: ReceiptFile, release: str, problems: list[str], errors: bool) -> Entry:

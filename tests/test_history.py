@@ -680,3 +680,26 @@ def test_unknown_stages_are_not_multiple_slips_and_a_sig_is_no_path(
     assert [r["slipped"] for r in seven["releases"]] == [True, True] and seven["flags"] == []
     assert main(["slips", "--repo", str(root), "--sig", "sig-architecture/2140-k"]) == 2
     assert "is not a SIG" in capsys.readouterr().err
+
+
+def test_a_sig_only_another_releases_receipt_names_is_a_sig(
+    cycle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(cycle, root)
+    path = root / "releases/v1.36/accepted/30.yaml"
+    change(
+        root,
+        "2026-03-25",
+        "wg-batch owns 30",
+        {
+            path.relative_to(root).as_posix(): path.read_text().replace(
+                "owning-sig: sig-architecture", "owning-sig: wg-batch"
+            )
+        },
+    )
+    assert (
+        main(["manifest", "--repo", str(root), "--release", "v1.37", "--format=json", "--sig", "wg-batch"])
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["receipts"] == []
