@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 from collections import Counter
 from typing import NamedTuple
 
@@ -111,7 +112,7 @@ def _kep(
         if release not in records:  # history holds a receipt the head lacks: deleted, or moved away
             records[release] = _verdict(snapshot, release, str(number), state, None, left, now)
     ordered = tuple(sorted(records.values(), key=lambda r: parse_release(r.release) or Version(0, 0)))
-    sig, title, kep_path = _identity(snapshot, files)
+    sig, title, kep_path = _identity(snapshot, files, number)
     flags = []
     stages = Counter(r.stage for r in ordered if r.slipped and r.stage is not None)  # unknown: not "the same"
     if any(count >= 2 for count in stages.values()):
@@ -164,14 +165,36 @@ def _phase(when: dt.datetime, deadlines: Schedule) -> str:
     return "after code freeze"
 
 
-def _identity(snapshot: Snapshot, files: list[ReceiptFile]) -> tuple[str, str, str | None]:
-    """SIG, title and KEP folder from the newest receipt that can be read."""
+def _identity(snapshot: Snapshot, files: list[ReceiptFile], number: int) -> tuple[str, str, str | None]:
+    """SIG, title and KEP folder from the newest receipt that can be read, else from the KEP's kep.yaml.
+
+    A KEP whose receipts were all deleted still belongs to its SIG's totals.
+    """
     for file in sorted(files, key=lambda f: parse_release(f.release) or Version(0, 0), reverse=True):
         receipt = snapshot.receipt(file.path).model
         if receipt is not None:
             usable = kep_path_problem(receipt.path) is None
             return receipt.owning_sig, receipt.title, receipt.path if usable else None
+    kep_path = _kep_folders(snapshot).get(number)
+    kep = snapshot.kep(kep_path).model if kep_path is not None else None
+    if kep is not None:
+        return kep.owning_sig, kep.title, kep_path
     return "(unknown)", "(no readable receipt)", None
+
+
+def _kep_folders(snapshot: Snapshot) -> dict[int, str]:
+    """KEP number (from its folder's name) -> its folder under keps/; listed once, when first needed."""
+    return snapshot.memo(("slips", "kep folders"), lambda: _list_kep_folders(snapshot.tree))
+
+
+def _list_kep_folders(tree: Tree) -> dict[int, str]:
+    folders: dict[int, str] = {}
+    for path in tree.files_under("keps"):
+        parts = path.split("/")
+        named = re.match(r"([0-9]+)-", parts[-2]) if len(parts) >= 4 and parts[-1] == "kep.yaml" else None
+        if named is not None:
+            folders.setdefault(int(named[1]), "/".join(parts[1:-1]))
+    return folders
 
 
 def _permabeta(snapshot: Snapshot, kep_path: str, newest: Version | None) -> bool:

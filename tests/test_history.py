@@ -678,6 +678,7 @@ def test_unknown_stages_are_not_multiple_slips_and_a_sig_is_no_path(
     assert main(["slips", "--repo", str(root), "--now=2026-05-01", "--format=json"]) == 0
     [seven] = [k for k in json.loads(capsys.readouterr().out)["keps"] if k["kep"] == "7"]
     assert [r["slipped"] for r in seven["releases"]] == [True, True] and seven["flags"] == []
+    assert seven["sig"] == "sig-architecture"  # no receipt left: its kep.yaml says whose it is
     assert main(["slips", "--repo", str(root), "--sig", "sig-architecture/2140-k"]) == 2
     assert "is not a SIG" in capsys.readouterr().err
 
