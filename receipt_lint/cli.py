@@ -414,12 +414,7 @@ def run_history(args: argparse.Namespace) -> int:
             else (None, None)
         )
         replayed = history.read(
-            repo,
-            head,
-            lambda: list(gitrepo.first_parent_log(repo, head, since)),
-            release=release,
-            start=start,
-            cache=not args.no_cache,
+            repo, head, since=since, release=release, start=start, cache=not args.no_cache
         )
         if release is not None and not replayed.commits:
             _release_in_history(repo, head, release)
@@ -431,8 +426,9 @@ def run_history(args: argparse.Namespace) -> int:
 
 def _release_in_history(repo: Repo, head: str, release: str) -> None:
     """No commit of the range touched the release: a typo, unless one before the range did."""
-    touched = repo.git("log", "--first-parent", "-1", "--format=%H", head, "--", f"releases/{release}/")
-    if not touched.strip():
+    from receipt_lint import gitrepo
+
+    if not gitrepo.first_parent_touches(repo, head, f"releases/{release}"):
         raise UsageError(
             f"no commit of the history of {head[:12]} touches releases/{release}: check the name"
         )
@@ -446,8 +442,7 @@ def run_slips(args: argparse.Namespace) -> int:
     repo = gitrepo.open_repo(root)
     try:
         head = gitrepo.resolve_commits(repo, {"HEAD": "HEAD"})["HEAD"]
-        log = lambda: list(gitrepo.first_parent_log(repo, head))  # noqa: E731
-        replayed = history.read(repo, head, log, cache=not args.no_cache)
+        replayed = history.read(repo, head, cache=not args.no_cache)
         report = slips.build(gitrepo.CommitTree(repo, head), replayed, parse_now(args.now), args.sig)
     except (gitrepo.GitError, UnknownSig) as error:
         raise UsageError(str(error)) from None

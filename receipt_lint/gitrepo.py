@@ -458,6 +458,11 @@ def commit_date(repo: Repo, commit: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).astimezone(dt.timezone.utc)
 
 
+def first_parent_touches(repo: Repo, head: str, folder: str) -> bool:
+    """Whether any first-parent commit of ``head`` changed something under ``folder``."""
+    return bool(repo.git("log", "--first-parent", "-1", "--format=%H", head, "--", f"{folder}/").strip())
+
+
 def first_parent_before(repo: Repo, head: str, when: dt.datetime) -> str | None:
     """The newest first-parent commit of ``head`` committed before ``when``, if any."""
     # Seconds since the epoch: git's date parser misreads an ISO date from the year 2100 on

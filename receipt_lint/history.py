@@ -1,6 +1,6 @@
 """The audit trail: every transition of the first-parent history of ``releases/`` (design doc section 9).
 
-``read`` takes a ``git log --first-parent --raw`` of the commits that touched
+``read`` runs ``git log --first-parent --raw`` for the commits that touched
 ``releases/`` and returns each commit's transitions, judged as ``check`` judges
 a pull request.  Commits judged before come from the cache
 (``history_cache``); the others are replayed (``replay``, which imports the
@@ -10,17 +10,16 @@ rules and the models), then cached.  A warm run imports neither.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from receipt_lint.gitrepo import Background, Commit, Repo, added_blobs, read_blobs
+from receipt_lint.gitrepo import Background, Commit, Repo, added_blobs, first_parent_log, read_blobs
 from receipt_lint.history_cache import HistoryCache
+from receipt_lint.layout import release_folder
 from receipt_lint.names import FREEZES, STATES
 from receipt_lint.reporters import one_line
+from receipt_lint.times import utc_text
 from receipt_lint.transitions import Transition
 from receipt_lint.versions import ascii_number, parse_release
-
-RELEASES = "releases"
 
 
 class Step(NamedTuple):
@@ -74,13 +73,13 @@ class History(NamedTuple):
 def read(
     repo: Repo,
     head: str,
-    log: Callable[[], list[Commit]],
     *,
+    since: str | None = None,
     release: str | None = None,
     start: dt.datetime | None = None,
     cache: bool = True,
 ) -> History:
-    """The transitions of the commits ``log()`` lists (first-parent, oldest first), of ``release`` or all.
+    """The transitions of the first-parent history of ``head`` (after ``since``), of ``release`` or all.
 
     ``start`` keeps the commits made at or after it (``--since DATE``): they
     are still judged from the first commit, as their first parents hold the
@@ -93,7 +92,7 @@ def read(
     Replayed steps are cached for every release; ``release`` only filters.
     """
     cache_side = Background(HistoryCache.open if cache else lambda: None)
-    git_side = Background(lambda: _log_and_blobs(repo, log, cache_side))
+    git_side = Background(lambda: _log_and_blobs(repo, head, since, cache_side))
     store = cache_side.result()
     if store is None or head not in store.heads:
         import receipt_lint.replay  # noqa: F401  (while git reads: a replay is likely)
@@ -123,15 +122,15 @@ def _touching(commits: list[Commit], steps: list[Step], release: str | None) -> 
     return sum(
         1
         for commit in commits
-        if commit.sha in moved or any(path.startswith(f"{RELEASES}/{release}/") for path, _ in commit.changes)
+        if commit.sha in moved or any(release_folder(path) == release for path, _ in commit.changes)
     )
 
 
 def _log_and_blobs(
-    repo: Repo, log: Callable[[], list[Commit]], cache_side: Background[HistoryCache | None]
+    repo: Repo, head: str, since: str | None, cache_side: Background[HistoryCache | None]
 ) -> tuple[list[Commit], int, list[Step], dict[str, bytes]]:
     """The log, how many of its first commits the cache holds, their steps, and the blobs the rest add."""
-    commits = log()
+    commits = list(first_parent_log(repo, head, since))
     store = cache_side.result()
     steps: list[Step] = []
     done = 0
@@ -222,7 +221,7 @@ def as_dict(history: History) -> dict[str, object]:
         commit, transition = step.commit, step.transition
         when = commits.get(commit.sha)
         if when is None:
-            when = commits[commit.sha] = (_utc(commit.date), commit.pull)
+            when = commits[commit.sha] = (utc_text(commit.date), commit.pull)
         transitions.append(
             {
                 "commit": commit.sha,
@@ -251,11 +250,6 @@ def as_dict(history: History) -> dict[str, object]:
             "late": history.late,
         },
     }
-
-
-def _utc(when: dt.datetime) -> str:
-    """``2026-02-01T10:00:00Z``; isoformat is C, strftime's locale path was a third of the JSON report."""
-    return when.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def render(history: History, format_name: str) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 
 from receipt_lint.findings import closest, quoted
 from receipt_lint.names import STATES
-from receipt_lint.tree import is_safe_relative
+from receipt_lint.tree import Tree, is_safe_relative
 from receipt_lint.versions import parse_release
 
 RELEASES = "releases"
@@ -25,10 +25,6 @@ class ReceiptFile(NamedTuple):
     release: str
     state: str
     number: int
-
-
-class _Listing(Protocol):
-    def files_under(self, prefix: str) -> list[str]: ...
 
 
 class Misplaced(NamedTuple):
@@ -109,7 +105,7 @@ class UnknownSig(ValueError):
 
 
 def require_sig(
-    tree: _Listing, sig: str | None, known: set[str], elsewhere: Callable[[], set[str]] = set
+    tree: Tree, sig: str | None, known: set[str], elsewhere: Callable[[], set[str]] = set
 ) -> None:
     """A SIG is known when a receipt names it or ``keps/`` has its folder (a SIG may have no receipt yet).
 

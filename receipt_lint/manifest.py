@@ -23,6 +23,7 @@ from receipt_lint.findings import Finding, Severity
 from receipt_lint.gitrepo import Repo
 from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files, require_sig
 from receipt_lint.snapshot import Snapshot
+from receipt_lint.times import utc_text
 from receipt_lint.tree import Tree
 from receipt_lint.versions import parse_milestone, parse_release
 
@@ -146,23 +147,21 @@ def _freezes(snapshot: Snapshot, release: str) -> dict[str, str]:
         "docs freeze": schedule.docs_freeze,
         "release": schedule.release,
     }
-    return {name: when.strftime("%Y-%m-%dT%H:%M:%SZ") for name, when in dates.items() if when is not None}
+    return {name: utc_text(when) for name, when in dates.items() if when is not None}
 
 
 def timeline(repo: Repo, head: str, release: str, *, cache: bool = True) -> list[Point]:
     """Receipts of ``release`` by state after each first-parent commit that moved one (from history)."""
     from receipt_lint import history
-    from receipt_lint.gitrepo import first_parent_log
 
     counts = dict.fromkeys(models.STATES, 0)
     points: list[Point] = []
-    log = lambda: list(first_parent_log(repo, head))  # noqa: E731
-    for step in history.read(repo, head, log, release=release, cache=cache).steps:
+    for step in history.read(repo, head, release=release, cache=cache).steps:
         if step.from_state is not None:
             counts[step.from_state] -= 1
         if step.to_state is not None:
             counts[step.to_state] += 1
-        point = Point(step.commit.date.strftime("%Y-%m-%dT%H:%M:%SZ"), dict(counts))
+        point = Point(utc_text(step.commit.date), dict(counts))
         if points and points[-1].date == point.date:
             points[-1] = point  # one point per commit
         else:

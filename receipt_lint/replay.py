@@ -20,7 +20,8 @@ from typing import Any, NamedTuple
 
 from receipt_lint.diff import judge_transitions
 from receipt_lint.gitrepo import Commit, CommitTree, Entry, MissingObject, Repo, read_blob
-from receipt_lint.history import RELEASES, Step
+from receipt_lint.history import Step
+from receipt_lint.layout import RELEASES
 from receipt_lint.rules.base import Pairing
 from receipt_lint.snapshot import Loaded, ModelT, Snapshot, load_model
 from receipt_lint.tree import MissingFile

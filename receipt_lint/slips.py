@@ -52,14 +52,18 @@ class Report(NamedTuple):
 def build(tree: Tree, history: History, now: dt.datetime, sig: str | None = None) -> Report:
     snapshot = Snapshot(tree)
     left = _left_active(history)
+    last = _last_states(history)
     files = list(receipt_files(tree.files_under("releases")))
     newest = max((v for v in map(parse_release, {f.release for f in files}) if v), default=None)
     by_kep: dict[int, list[ReceiptFile]] = {}
     for file in files:
         by_kep.setdefault(file.number, []).append(file)
-    for step in history.steps:  # a receipt history had but the head lost still counts
-        by_kep.setdefault(int(step.kep), [])
-    keps = [_kep(snapshot, number, by_kep[number], history, left, now, newest) for number in sorted(by_kep)]
+    for kep in last:  # a receipt history had but the head lost still counts
+        by_kep.setdefault(int(kep), [])
+    keps = [
+        _kep(snapshot, number, by_kep[number], last.get(str(number), {}), left, now, newest)
+        for number in sorted(by_kep)
+    ]
     require_sig(tree, sig, {k.sig for k in keps})
     keps = [k for k in keps if sig is None or k.sig == sig]
     keps.sort(key=lambda k: (k.sig, int(k.kep)))
@@ -83,18 +87,17 @@ def _left_active(history: History) -> dict[tuple[str, str], dt.datetime]:
     return left
 
 
-def _last_states(history: History, number: str) -> dict[str, str]:
-    """release -> the last state history saw the KEP's receipt in there (before a deletion or a move away)."""
-    last: dict[str, str] = {}
+def _last_states(history: History) -> dict[str, dict[str, str]]:
+    """KEP -> release -> the last state history saw its receipt in there (before a deletion or move away)."""
+    last: dict[str, dict[str, str]] = {}
     for step in history.steps:
         transition = step.transition
-        if step.kep != number:
-            continue
+        seen = last.setdefault(step.kep, {})
         if transition.from_release is not None and transition.from_state is not None:
-            last[transition.from_release] = transition.from_state
+            seen[transition.from_release] = transition.from_state
         state = transition.to_state or transition.from_state
         if state is not None:
-            last[step.release] = state
+            seen[step.release] = state
     return last
 
 
@@ -102,13 +105,13 @@ def _kep(
     snapshot: Snapshot,
     number: int,
     files: list[ReceiptFile],
-    history: History,
+    last: dict[str, str],
     left: dict[tuple[str, str], dt.datetime],
     now: dt.datetime,
     newest: Version | None,
 ) -> KepRecord:
     records = {file.release: _record(snapshot, file, left, now) for file in files}
-    for release, state in _last_states(history, str(number)).items():
+    for release, state in last.items():
         if release not in records:  # history holds a receipt the head lacks: deleted, or moved away
             records[release] = _verdict(snapshot, release, str(number), state, None, left, now)
     ordered = tuple(sorted(records.values(), key=lambda r: parse_release(r.release) or Version(0, 0)))

@@ -23,6 +23,11 @@ LAST_YEAR = 9998  # the end of a day in 9999-12-31 is past what datetime can hol
 FORMS = "a date (2026-02-05) or a date and time (2026-02-05T02:00:00Z)"
 
 
+def utc_text(when: dt.datetime) -> str:
+    """``2026-02-01T10:00:00Z``; isoformat is C, strftime's locale path was a third of history's JSON."""
+    return when.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
 def parse_time(text: str, *, bare_date: str) -> dt.datetime:
     """An aware UTC-comparable datetime; ValueError (with a message for people) otherwise.
 

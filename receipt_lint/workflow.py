@@ -75,49 +75,41 @@ class Workspace:
             raise WorkflowError(f"KEP {number} has no receipt in {release}")
         return file
 
+    def _git(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", "-C", str(self.root), *args], capture_output=True, text=True, check=check
+        )
+
+    def tracked(self, path: str) -> bool:
+        return self._git("ls-files", "--error-unmatch", "--", path).returncode == 0
+
     def unchanged(self, path: str) -> bool:
         """Tracked, and as git's index has it: staging it then adds only what we write.
 
         An untracked kep.yaml (a new KEP) is the author's to stage, whole.
         """
-        git = ["git", "-C", str(self.root)]
-        tracked = subprocess.run([*git, "ls-files", "--error-unmatch", "--", path], capture_output=True)
-        if tracked.returncode != 0:
-            return False
-        return subprocess.run([*git, "diff", "--quiet", "--", path], capture_output=True).returncode == 0
+        return self.tracked(path) and self._git("diff", "--quiet", "--", path).returncode == 0
 
     def stage(self, say: Say, *paths: str) -> None:
         """``git add`` what a command wrote; outside a git checkout there is nothing to stage."""
-        done = subprocess.run(
-            ["git", "-C", str(self.root), "add", "--", *paths], capture_output=True, text=True
-        )
-        if done.returncode != 0 and self.in_git():
+        done = self._git("add", "--", *paths)
+        if done.returncode != 0 and self._git("rev-parse", "--git-dir").returncode == 0:
             said = (done.stderr.strip().splitlines() or ["git add failed"])[-1]
             say(f"--> could not stage {', '.join(paths)}: {said}; git add it")
-
-    def in_git(self) -> bool:
-        done = subprocess.run(["git", "-C", str(self.root), "rev-parse", "--git-dir"], capture_output=True)
-        return done.returncode == 0
 
     def rename(self, old: str, new: str, text: str) -> None:
         """Move with ``git mv`` (git sees the rename) and write ``text``; staged if tracked."""
         (self.root / new).parent.mkdir(parents=True, exist_ok=True)
-        tracked = (
-            subprocess.run(
-                ["git", "-C", str(self.root), "ls-files", "--error-unmatch", "--", old], capture_output=True
-            ).returncode
-            == 0
-        )
-        if not tracked:
+        if not self.tracked(old):
             (self.root / old).rename(self.root / new)
             write_exactly(self.root / new, text)
             return
-        moved = subprocess.run(["git", "-C", str(self.root), "mv", old, new], capture_output=True, text=True)
+        moved = self._git("mv", old, new)
         if moved.returncode != 0:
             raise WorkflowError(f"git mv {old} {new} failed: {moved.stderr.strip()}")
         write_exactly(self.root / new, text)
         # Stage the rewritten tracking-status too: a --staged check sees the whole move.
-        subprocess.run(["git", "-C", str(self.root), "add", "--", new], check=True, capture_output=True)
+        self._git("add", "--", new, check=True)
 
 
 def create_release(ws: Workspace, release: str, owners: list[str], dates: dict[str, str], say: Say) -> None:

@@ -402,11 +402,17 @@ def test_repo_inside_the_checkout_means_its_top_level(tmp_path: Path) -> None:
     assert rules_of(document) == {"receipt-deleted"} and code == 1
 
 
+def pr_making_the_receipt_beta(tmp_path: Path) -> Path:
+    """A pull request whose receipt says beta while kep.yaml says alpha: findings in releases/ only."""
+    root = main_and_pr(tmp_path)
+    commit(root, {ACCEPTED: RECEIPT.replace("stage: alpha", "stage: beta")})
+    return root
+
+
 def test_file_may_be_a_folder_and_must_name_something(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = main_and_pr(tmp_path)
-    commit(root, {ACCEPTED: RECEIPT.replace("stage: alpha", "stage: beta")})
+    root = pr_making_the_receipt_beta(tmp_path)
     os.chdir(root)
     assert main(["check", "--all", "--now=2026-02-01", "releases/v1.37"]) == 1
     assert main(["check", "--all", "--now=2026-02-01", "keps"]) == 0
@@ -601,8 +607,7 @@ def test_a_creation_joins_the_newest_releases_deletion(tmp_path: Path) -> None:
 def test_file_arguments_are_relative_to_the_repository_when_run_elsewhere(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = main_and_pr(tmp_path)
-    commit(root, {ACCEPTED: RECEIPT.replace("stage: alpha", "stage: beta")})
+    root = pr_making_the_receipt_beta(tmp_path)
     os.chdir(tmp_path)
     assert main(["check", "--repo", str(root), "--all", "--now=2026-02-01", "releases/v1.37"]) == 1
     assert main(["check", "--repo", str(root), "--all", "--now=2026-02-01", "keps"]) == 0

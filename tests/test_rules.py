@@ -48,40 +48,17 @@ RECEIPT_CASES = [
     ),
     ("path: sig-architecture/2140-receipts", "path: ../../etc", {("receipt-schema", ACCEPTED, 4)}),
     # design doc section 2: one spelling per folder, in every mode
-    (
-        "path: sig-architecture/2140-receipts",
-        "path: ./sig-architecture/2140-receipts",
-        {("receipt-schema", ACCEPTED, 4)},
-    ),
-    (
-        "path: sig-architecture/2140-receipts",
-        "path: sig-architecture/2140-receipts/.",
-        {("receipt-schema", ACCEPTED, 4)},
-    ),
-    (
-        "path: sig-architecture/2140-receipts",
-        "path: sig-architecture//2140-receipts",
-        {("receipt-schema", ACCEPTED, 4)},
-    ),
-    (
-        "path: sig-architecture/2140-receipts",
-        "path: /sig-architecture/2140-receipts",
-        {("receipt-schema", ACCEPTED, 4)},
-    ),
-    (
-        "path: sig-architecture/2140-receipts",
-        "path: sig-architecture/2140-receipts/",
-        {("receipt-schema", ACCEPTED, 4)},
-    ),
-    (
-        "path: sig-architecture/2140-receipts",
-        'path: "sig-architecture/2140-receipts\\0x"',
-        {("receipt-schema", ACCEPTED, 4)},
-    ),
-    (
-        "path: sig-architecture/2140-receipts",
-        "path: keps/sig-architecture/2140-receipts",
-        {("receipt-schema", ACCEPTED, 4)},
+    *(
+        ("path: sig-architecture/2140-receipts", spelling, {("receipt-schema", ACCEPTED, 4)})
+        for spelling in (
+            "path: ./sig-architecture/2140-receipts",
+            "path: sig-architecture/2140-receipts/.",
+            "path: sig-architecture//2140-receipts",
+            "path: /sig-architecture/2140-receipts",
+            "path: sig-architecture/2140-receipts/",
+            'path: "sig-architecture/2140-receipts\\0x"',
+            "path: keps/sig-architecture/2140-receipts",
+        )
     ),
     ("stage: alpha", "stage: alpha\nimplemention-prs: []", {("receipt-schema", ACCEPTED, 7)}),
     (
