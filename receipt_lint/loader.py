@@ -96,6 +96,8 @@ def compose(text: str) -> Any:
             _refuse_deep_flow(loader_class(text))
         return loader_class(text).get_single_node()
     except YAMLError as error:
+        if "nesting depth" in str(getattr(error, "problem", "")):
+            _refuse_deep_flow(_pure_parser(text))
         raise YamlError(_one_line(error), _problem_position(error)) from None
     except (RecursionError, MemoryError):
         raise YamlError(f"nesting is deeper than {MAX_DEPTH} levels") from None
@@ -134,6 +136,20 @@ def _loader_class() -> Any:
 
         _LOADER = Composer
     return _LOADER
+
+
+def _pure_parser(text: str) -> Any:
+    """PyYAML's pure-Python event parser, which has no nesting limit of its own.
+
+    libyaml 0.2.6 (bundled from PyYAML 6.0.3 on) stops at 1,000 levels, and its
+    scanner reads up to a simple key's 1,024 characters ahead before the first
+    event: on ``[[[[…`` it fails before our walk counts 65 levels, and the user
+    would read libyaml's words.  Only such a file comes here, and the walk stops
+    at level 65.
+    """
+    import yaml
+
+    return yaml.BaseLoader(text)
 
 
 def _refuse_deep_flow(loader: Any) -> None:

@@ -54,6 +54,9 @@ ALIAS_BOMB = b"".join(
         (b"a: &a [*a]\n", "nesting is deeper", None),
         (b"[" * 200_000 + b"]" * 200_000, "nesting is deeper than 64", Position(1, 65)),
         (b"a:\n" + b"".join(b" " * i + b"- \n" for i in range(1, 80)), "nesting is deeper", None),
+        # Past libyaml's own limit (1,000 levels from 0.2.6 on): still our words.
+        (b"a:\n" + b"".join(b" " * i + b"- \n" for i in range(1, 1200)), "nesting is deeper than 64", None),
+        (b"a: " + b"{a: " * 1500 + b"}" * 1500, "nesting is deeper than 64", Position(1, 4 + 4 * 63)),
         (b"{? [a]: 1}\n", "keys must be plain strings", None),
         (b"a: 1\n" + b"#" * (MAX_BYTES + 10), "limit is", None),
     ],
