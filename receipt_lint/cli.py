@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import itertools
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -211,6 +212,8 @@ def run_workflow(args: argparse.Namespace) -> int:
     _check_workflow_values(args, ws.now)
     try:
         _dispatch(workflow, ws, args)
+    except workflow.BadArgument as error:
+        raise UsageError(str(error)) from None
     except workflow.WorkflowError as error:
         print(f"receipt-lint: {error} (nothing was changed)", file=sys.stderr)
         return 1
@@ -221,7 +224,10 @@ def _check_workflow_values(args: argparse.Namespace, now: dt.datetime) -> None:
     """A value no verb can take is a usage error (exit 2, one line), before anything is looked at."""
     from receipt_lint.names import STAGES
 
-    parse_release_option(args.release)
+    if args.action == "create":
+        _check_new_release(args)
+    else:
+        parse_release_option(args.release)
     if args.action == "promote" and args.stage not in STAGES:
         raise UsageError(f"--stage {quoted(args.stage)}: use one of {', '.join(STAGES)}")
     if args.action == "request":
@@ -232,6 +238,22 @@ def _check_workflow_values(args: argparse.Namespace, now: dt.datetime) -> None:
                 raise UsageError(f"--{name.replace('_', '-')} is empty: the release team decides on it")
     if args.action == "create":
         _check_schedule_dates(args, now)
+
+
+_LOGIN = re.compile(r"@?[A-Za-z0-9][A-Za-z0-9-]*")
+
+
+def _check_new_release(args: argparse.Namespace) -> None:
+    """create-release's positional release name and its owners: logins and alias names only."""
+    from receipt_lint.versions import parse_release
+
+    if parse_release(args.release) is None:
+        raise UsageError(f"{quoted(args.release)} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
+    for owner in args.owner:
+        if not _LOGIN.fullmatch(owner):
+            raise UsageError(
+                f"--owner {quoted(owner)}: give a GitHub login or an OWNERS_ALIASES name (letters, digits, -)"
+            )
 
 
 def _check_schedule_dates(args: argparse.Namespace, now: dt.datetime) -> None:
@@ -471,9 +493,12 @@ def run_check(args: argparse.Namespace) -> int:
         from receipt_lint.fix import fix
         from receipt_lint.reporters import one_line
 
-        for fixed in fix(root, result.findings):
-            where = f"{fixed.path}:{fixed.line}" if fixed.line else fixed.path
-            print(f"fixed {one_line(where)} {fixed.key}", file=sys.stderr)
+        for fixed in fix(root, result.findings, parse_now(args.now)):
+            where = one_line(f"{fixed.path}:{fixed.line}" if fixed.line else fixed.path)
+            if fixed.not_fixed:
+                print(f"not fixed {where} {fixed.key}: {one_line(fixed.not_fixed)}", file=sys.stderr)
+            else:
+                print(f"fixed {where} {fixed.key}", file=sys.stderr)
         result = _checked(root, args)  # what is left
     write_report(result, args.format, args.output)
     return 1 if result.failed else 0
@@ -506,14 +531,25 @@ def _exists_under(trees: tuple[Tree, ...], name: str) -> bool:
     return name == "" or any(tree.exists(name) or tree.files_under(name) for tree in trees)
 
 
-def with_rule_choice(options: Options, args: argparse.Namespace, tree: Tree) -> Options:
-    """The rules to report: ``.receipt-lint.yaml`` in ``tree``, then the flags, which win."""
-    from receipt_lint.config import ConfigError, merged, read_config, rule_ids
+def with_rule_choice(
+    options: Options, args: argparse.Namespace, tree: Tree, *, base: bool = False
+) -> Options:
+    """The rules to report: ``.receipt-lint.yaml`` in ``tree``, then the flags, which win.
+
+    ``base``: the tree is a change's base, whose invalid file switches nothing off
+    and becomes a warning (the change that mends it must be able to pass);
+    elsewhere an invalid file stops the run.
+    """
+    from receipt_lint.config import ConfigError, merged, read_config, read_config_problems, rule_ids
+    from receipt_lint.rules import RULES_BY_ID
 
     try:
-        select = rule_ids(args.select, "--select") if args.select is not None else None
-        ignore = rule_ids(args.ignore, "--ignore") if args.ignore is not None else frozenset()
-        return options._replace(rules=merged(read_config(tree), select, ignore))
+        select = rule_ids(args.select, "--select", RULES_BY_ID) if args.select is not None else None
+        ignore = rule_ids(args.ignore, "--ignore", RULES_BY_ID) if args.ignore is not None else frozenset()
+        if not base:
+            return options._replace(rules=merged(read_config(tree, RULES_BY_ID), select, ignore))
+        choice, problems = read_config_problems(tree, RULES_BY_ID)
+        return options._replace(rules=merged(choice, select, ignore), base_config=tuple(problems))
     except ConfigError as error:
         raise UsageError(str(error)) from None
 
@@ -547,7 +583,7 @@ def check_diff(root: Path, args: argparse.Namespace) -> Result:
         base_tree, head_tree, changed = git_side.result()
     except gitrepo.GitError as error:
         raise UsageError(str(error)) from None
-    options = with_rule_choice(options, args, base_tree)  # the base's file: a change cannot opt out
+    options = with_rule_choice(options, args, base_tree, base=True)  # a change cannot opt out
     _require_named(options, (head_tree, base_tree), changed)
     return check_change(Change(base_tree, head_tree, changed, author=args.author or ci.author), options)
 

@@ -4,20 +4,26 @@ Read once per run, then consulted once, by ``engine.finalize``; rules never
 see it.  Sources, the later winning: ``.receipt-lint.yaml`` at the top level
 (``ignore:`` and ``severity:``), then ``--select``/``--ignore``.  In diff mode
 the file is read from the base tree: a change cannot switch off the rule it
-breaks.
+breaks.  An invalid file on the base switches nothing off (a warning says so),
+so the change that mends it can pass; the head's file, when a change edits it,
+is checked like any file of the change (``config-schema``).
+
+The rule ids are passed in (``known``): this module never imports the rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
-from receipt_lint.findings import Finding, Severity, closest, quoted
+from receipt_lint.findings import Finding, Position, Severity, closest, quoted
 
 if TYPE_CHECKING:
+    from receipt_lint.loader import Document
     from receipt_lint.tree import Tree
 
 CONFIG_FILE = ".receipt-lint.yaml"
+EMPTY = "file is empty"  # the loader's words for a file with no document: an empty configuration
 
 
 class ConfigError(Exception):
@@ -37,51 +43,89 @@ class RuleChoice(NamedTuple):
             yield finding._replace(severity=severity) if severity else finding
 
 
-def rule_ids(text: str, option: str) -> frozenset[str]:
+class ConfigProblem(NamedTuple):
+    """One thing wrong with ``.receipt-lint.yaml``, at its place in the file."""
+
+    message: str
+    position: Position | None = None
+
+    def text(self) -> str:
+        where = f"{CONFIG_FILE}:{self.position.line}:{self.position.column}" if self.position else CONFIG_FILE
+        return f"{where}: {self.message}"
+
+
+def rule_ids(text: str, option: str, known: Collection[str]) -> frozenset[str]:
     """``--select a,b`` -> {a, b}; an unknown id is a ConfigError naming the closest one."""
     ids = frozenset(part.strip() for part in text.split(",") if part.strip())
     for rule in sorted(ids):
-        _known(rule, option)
+        unknown = _unknown(rule, known)
+        if unknown:
+            raise ConfigError(f"{option}: {unknown}")
     if not ids:
         raise ConfigError(f"{option} needs rule ids, e.g. {option} stage-mismatch,kep-status")
     return ids
 
 
-def _known(rule: str, where: str) -> None:
-    from receipt_lint.rules import RULES_BY_ID
+def _unknown(rule: str, known: Collection[str]) -> str:
+    """What to say of a rule id that is not one (empty when it is)."""
+    if rule in known:
+        return ""
+    close = closest(rule, sorted(known))
+    hint = f"did you mean {quoted(close)}? " if close else ""
+    return f"no rule {quoted(rule)}: {hint}(`receipt-lint rules` lists them)"
 
-    if rule not in RULES_BY_ID:
-        close = closest(rule, list(RULES_BY_ID))
-        hint = f"did you mean {quoted(close)}? " if close else ""
-        raise ConfigError(f"{where}: no rule {quoted(rule)}: {hint}(`receipt-lint rules` lists them)")
+
+def read_config(tree: Tree, known: Collection[str]) -> RuleChoice:
+    """The repository's ``.receipt-lint.yaml`` from ``tree`` (no file: every rule, default severities).
+
+    An invalid file is a ConfigError that says every problem, in line order.
+    """
+    choice, problems = read_config_problems(tree, known)
+    if problems:
+        said = "; ".join(problem.text() for problem in problems)
+        raise ConfigError(f"{said} (`receipt-lint schema config` shows the format)")
+    return choice
 
 
-def read_config(tree: Tree) -> RuleChoice:
-    """The repository's ``.receipt-lint.yaml`` from ``tree`` (no file: every rule, default severities)."""
+def read_config_problems(tree: Tree, known: Collection[str]) -> tuple[RuleChoice, list[ConfigProblem]]:
+    """The file's rule choice, and every problem it has (then the choice switches nothing off).
+
+    An empty file (or one of comments only) is an empty configuration.
+    """
     from receipt_lint.models import RepoConfig
     from receipt_lint.snapshot import load_model
 
     loaded = load_model(tree, CONFIG_FILE, RepoConfig)
     if loaded.missing:
-        return RuleChoice()
-    where = CONFIG_FILE
+        return RuleChoice(), []
     if loaded.syntax_error is not None:
-        position = loaded.syntax_error.position
-        line = f":{position.line}:{position.column}" if position else ""
-        raise ConfigError(f"{where}{line}: {loaded.syntax_error.message} (`receipt-lint schema config`)")
-    if loaded.unreadable is not None:
-        raise ConfigError(f"{where}: {loaded.unreadable}")
-    if loaded.model is None:
-        problem = loaded.schema_problems[0]
-        at = f"{where}:{problem.position.line}:{problem.position.column}"
-        raise ConfigError(f"{at}: {problem.message} (`receipt-lint schema config` shows the format)")
-    document = loaded.document
-    for index, rule in enumerate(loaded.model.ignore):
-        _known(rule, f"{where}:{document.position(('ignore', index)).line if document else 1}")
-    for rule in loaded.model.severity:
-        _known(rule, f"{where}:{document.key_position(('severity', rule)).line if document else 1}")
+        if loaded.syntax_error.message.startswith(EMPTY):
+            return RuleChoice(), []
+        return RuleChoice(), [ConfigProblem(loaded.syntax_error.message, loaded.syntax_error.position)]
+    if loaded.unreadable is not None or loaded.document is None:
+        return RuleChoice(), [ConfigProblem(loaded.unreadable or "cannot be read")]
+    problems = [ConfigProblem(problem.message, problem.position) for problem in loaded.schema_problems]
+    problems += _unknown_rules(loaded.document, known)
+    problems.sort(key=lambda problem: problem.position or Position(0, 0))
+    if problems or loaded.model is None:
+        return RuleChoice(), problems
     severity = {rule: Severity(level) for rule, level in loaded.model.severity.items()}
-    return RuleChoice(ignore=frozenset(loaded.model.ignore), severity=severity)
+    return RuleChoice(ignore=frozenset(loaded.model.ignore), severity=severity), []
+
+
+def _unknown_rules(document: Document, known: Collection[str]) -> Iterator[ConfigProblem]:
+    """Rule ids the file names that are not rules, read from the document (valid or not)."""
+    data = document.data
+    ignored = data.get("ignore")
+    for index, rule in enumerate(ignored if isinstance(ignored, list) else []):
+        unknown = _unknown(rule, known) if isinstance(rule, str) else ""
+        if unknown:
+            yield ConfigProblem(unknown, document.position(("ignore", index)))
+    severities = data.get("severity")
+    for rule in severities if isinstance(severities, dict) else {}:
+        unknown = _unknown(rule, known)
+        if unknown:
+            yield ConfigProblem(unknown, document.key_position(("severity", rule)))
 
 
 def merged(file: RuleChoice, select: frozenset[str] | None, ignore: frozenset[str]) -> RuleChoice:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
+from receipt_lint.config import CONFIG_FILE, ConfigProblem, read_config_problems
 from receipt_lint.engine import (
     Options,
     Result,
@@ -24,7 +25,7 @@ from receipt_lint.engine import (
     stamp,
     tree_context,
 )
-from receipt_lint.findings import Finding, Position
+from receipt_lint.findings import Finding, Position, Severity
 from receipt_lint.layout import (
     RELEASES,
     ReceiptFile,
@@ -35,7 +36,7 @@ from receipt_lint.layout import (
 )
 from receipt_lint.names import STATES
 from receipt_lint.rules import ALL_RULES, RULES_BY_ID
-from receipt_lint.rules.base import Pairing, ReceiptContext, TransitionContext, release_info
+from receipt_lint.rules.base import Pairing, ReceiptContext, Rule, TransitionContext, release_info
 from receipt_lint.rules.transitions import outsider_problem
 from receipt_lint.snapshot import Loaded, Snapshot
 from receipt_lint.tree import Tree
@@ -73,6 +74,7 @@ def check_change(change: Change, options: Options) -> Result:
     checked = _receipts_to_check((base, head), pairings, change.changed, options)
     findings.extend(_tree_findings(head, change.changed, touched_releases, options))
     findings.extend(_schedule_changes(base, head, change, options))
+    findings.extend(_config_findings(head, change.changed, options))
     for file in checked:
         info = releases.get(file.release) or release_info(base, file.release, options.now)
         found = run_receipt_rules(ReceiptContext.for_file(head, file, info))
@@ -162,6 +164,22 @@ def _target(
         owner = kep.model.owning_sig
         return head.prr(owner, ascii_number(kep.model.kep_number.strip()) or number), (stage,)
     return None
+
+
+def _config_findings(head: Snapshot, changed: frozenset[str], options: Options) -> Iterator[Finding]:
+    """The head's `.receipt-lint.yaml` when the change edits it; a warning for an invalid base's."""
+    rule = RULES_BY_ID["config-schema"]
+    for problem in options.base_config:
+        said = f"the base's {CONFIG_FILE} is invalid, so no rule is switched off until it is mended: "
+        warning = problem._replace(message=said + problem.text(), position=None)
+        yield from (f._replace(severity=Severity.WARNING) for f in _stamped(rule, [warning]))
+    if CONFIG_FILE in changed:
+        _, problems = read_config_problems(head.tree, RULES_BY_ID)
+        yield from _stamped(rule, problems)
+
+
+def _stamped(rule: Rule, problems: Iterable[ConfigProblem]) -> Iterator[Finding]:
+    return (stamp(rule, problem, CONFIG_FILE, accepted=False) for problem in rule.check(problems))
 
 
 def _schedule_changes(base: Snapshot, head: Snapshot, change: Change, options: Options) -> Iterator[Finding]:

@@ -21,19 +21,54 @@ class EditError(Exception):
     """The file cannot be edited safely by a tool: edit it by hand."""
 
 
+BOM = "\ufeff"
+
+
 def set_value(text: str, path: tuple[str, ...], value: str, *, quote: str = "", restyle: bool = False) -> str:
     """``text`` with ``path`` (a chain of mapping keys) set to the scalar ``value``.
 
     ``quote`` is the style for a new value ('"' or ''); an existing quoted value
     keeps its own style unless ``restyle`` (a text that plain style cannot hold).
+    A leading byte order mark stays, and the edit lands where it belongs.
     """
+    bom, body = _split_bom(text)
     try:
-        root = compose(text)
+        root = compose(body)
     except YamlError as error:
         raise EditError(f"cannot parse: {error.message}") from None
     if root is None or root.id != "mapping":
         raise EditError("the top level is not a mapping")
-    return _set(text, root, path, value, quote, restyle)
+    return bom + _set(body, root, path, value, quote, restyle)
+
+
+def _split_bom(text: str) -> tuple[str, str]:
+    """The BOM and the rest: libyaml's marks count from after the BOM, so edits must too."""
+    return (BOM, text[1:]) if text.startswith(BOM) else ("", text)
+
+
+def yaml_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar that any YAML reader reads back as ``text``.
+
+    Characters outside the BMP (emoji) are written as themselves: JSON's
+    ``\\ud83d\\ude80`` surrogate pairs are not YAML.  What YAML does not allow in a
+    file (controls, U+FFFE, U+FFFF) is escaped; a lone surrogate is no text at all.
+    """
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif 0xD800 <= code <= 0xDFFF:
+            raise EditError("the text holds a lone surrogate (bytes that are not UTF-8): retype it")
+        elif code < 0x20 or 0x7F <= code <= 0x9F or code in (0xFFFE, 0xFFFF, 0xFEFF):
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 def newline_of(text: str) -> str:
@@ -56,6 +91,11 @@ def append_block(text: str, block: str) -> str:
 
 def remove_key(text: str, key: str) -> str:
     """``text`` without the top-level ``key`` and its whole value (the lines they span)."""
+    bom, text = _split_bom(text)
+    return bom + _remove_key(text, key)
+
+
+def _remove_key(text: str, key: str) -> str:
     try:
         root = compose(text)
     except YamlError as error:
@@ -134,7 +174,7 @@ def _indent_of(mapping: Any) -> int:
 
 def _scalar(value: str, style: str) -> str:
     if style == '"':
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return yaml_quoted(value)
     if style == "'":
         return "'" + value.replace("'", "''") + "'"
     return value

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from receipt_lint.config import RuleChoice
+from receipt_lint.config import ConfigProblem, RuleChoice
 from receipt_lint.findings import Finding, Severity
 from receipt_lint.layout import RELEASES, Misplaced, ReceiptFile, classify, release_folder
 from receipt_lint.rules import ALL_RULES
@@ -50,6 +50,7 @@ class Options(NamedTuple):
     release: str | None = None
     only_paths: frozenset[str] = frozenset()  # FILE arguments: files or folders, repo-relative
     rules: RuleChoice = RuleChoice()  # .receipt-lint.yaml and --select/--ignore
+    base_config: tuple[ConfigProblem, ...] = ()  # what is wrong with the base's .receipt-lint.yaml
 
 
 def check_all(tree: Tree, options: Options) -> Result:

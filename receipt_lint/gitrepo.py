@@ -27,7 +27,8 @@ from receipt_lint.findings import quoted
 from receipt_lint.layout import release_folder
 from receipt_lint.tree import MAX_BYTES, SYMLINKED_FILE, MissingFile, TreeError, WorkTree, is_safe_relative
 
-_WATCHED = ("releases", "keps")
+# What a change is checked for: receipts and KEPs, and the rule configuration (config-schema).
+_WATCHED = ("releases", "keps", ".receipt-lint.yaml")
 _SUBMODULE = 0o160000
 
 
@@ -350,7 +351,7 @@ def prefetch(repo: Repo, trees: tuple[Any, ...], changed: frozenset[str]) -> Non
 
 
 def changed_paths(repo: Repo, base: str, head: str | None, *, staged: bool) -> frozenset[str]:
-    """Paths under releases/ and keps/ that differ between ``base`` and the head.
+    """Paths under releases/ and keps/ (and `.receipt-lint.yaml`) that differ between ``base`` and the head.
 
     ``head`` is a commit id, or None for the index (``staged``) or the working
     tree (untracked files included).  Plumbing only: porcelain ``git diff``

@@ -22,6 +22,7 @@ from receipt_lint.engine import Options, check_all
 from receipt_lint.findings import Finding, Severity
 from receipt_lint.gitrepo import Repo
 from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files, require_sig
+from receipt_lint.rules import RULES_BY_ID
 from receipt_lint.snapshot import Snapshot
 from receipt_lint.times import utc_text
 from receipt_lint.tree import Tree
@@ -72,7 +73,7 @@ class Point:
 def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) -> Manifest:
     snapshot = Snapshot(tree)
     # The repository's rule choice (.receipt-lint.yaml) holds here as in check: one verdict everywhere.
-    result = check_all(tree, Options(now=now, release=release, rules=read_config(tree)))
+    result = check_all(tree, Options(now=now, release=release, rules=read_config(tree, RULES_BY_ID)))
     problems: dict[str, list[str]] = {}
     failing: set[str] = set()
     for finding in result.findings:

@@ -8,7 +8,7 @@ before touching anything, then writes: files in the working tree, moves with
 from __future__ import annotations
 
 import datetime as dt
-import json
+import os
 import re
 import subprocess
 from collections.abc import Callable
@@ -17,11 +17,11 @@ from pathlib import Path
 
 from receipt_lint import models
 from receipt_lint.config import ConfigError, RuleChoice, read_config
-from receipt_lint.edit import EditError, append_block, remove_key, set_value
+from receipt_lint.edit import EditError, append_block, remove_key, set_value, yaml_quoted
 from receipt_lint.findings import Severity, quoted
 from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files
 from receipt_lint.loader import YamlError, load
-from receipt_lint.rules import AGREEMENT_RULES
+from receipt_lint.rules import AGREEMENT_RULES, RULES_BY_ID
 from receipt_lint.rules.base import ReceiptContext, release_info
 from receipt_lint.snapshot import Snapshot
 from receipt_lint.transitions import is_legal, legal_targets
@@ -35,6 +35,10 @@ class WorkflowError(Exception):
     """A refused command: nothing was changed; the message says why."""
 
 
+class BadArgument(WorkflowError):
+    """A value that names nothing in the tree (a release with no folder, no such KEP): exit 2."""
+
+
 @dataclass(frozen=True)
 class Workspace:
     root: Path
@@ -46,11 +50,31 @@ class Workspace:
 
     def release_dir(self, release: str) -> Path:
         if parse_release(release) is None:
-            raise WorkflowError(f"{quoted(release)} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
-        folder = self.root / "releases" / release
+            raise BadArgument(f"{quoted(release)} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
+        folder = self.inside(f"releases/{release}")
         if not (folder / "OWNERS").is_file():
-            raise WorkflowError(f"release {release} does not exist: `receipt-lint create-release {release}`")
+            raise BadArgument(
+                f"--release {release}: there is no releases/{release} "
+                f"(`receipt-lint create-release {release}` makes it)"
+            )
         return folder
+
+    def inside(self, relative: str) -> Path:
+        """``relative`` under the root, refused when any part of it is a symbolic link.
+
+        Nothing is ever written (or read for a write) outside the repository:
+        ``releases/v1.38 -> /elsewhere`` would take the receipt there.
+        """
+        path = self.root
+        for part in relative.split("/"):
+            path = path / part
+            if path.is_symlink():
+                shown = path.relative_to(self.root).as_posix()
+                raise WorkflowError(
+                    f"{shown} is a symbolic link: receipt-lint writes nothing outside the repository "
+                    f"(make {shown} a real folder)"
+                )
+        return path
 
     def refuse_closed(self, release: str) -> None:
         """A shipped release's receipts are final: no verb changes them (design doc section 5)."""
@@ -99,7 +123,8 @@ class Workspace:
 
     def rename(self, old: str, new: str, text: str) -> None:
         """Move with ``git mv`` (git sees the rename) and write ``text``; staged if tracked."""
-        (self.root / new).parent.mkdir(parents=True, exist_ok=True)
+        self.inside(old)
+        self.inside(new).parent.mkdir(parents=True, exist_ok=True)
         if not self.tracked(old):
             (self.root / old).rename(self.root / new)
             write_exactly(self.root / new, text)
@@ -114,8 +139,8 @@ class Workspace:
 
 def create_release(ws: Workspace, release: str, owners: list[str], dates: dict[str, str], say: Say) -> None:
     if parse_release(release) is None:
-        raise WorkflowError(f"{quoted(release)} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
-    folder = ws.root / "releases" / release
+        raise BadArgument(f"{quoted(release)} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
+    folder = ws.inside(f"releases/{release}")
     if folder.exists():
         raise WorkflowError(f"releases/{release} already exists")
     schedule = "".join(f"{key}: {value}\n" for key, value in dates.items() if value)
@@ -133,6 +158,11 @@ def create_release(ws: Workspace, release: str, owners: list[str], dates: dict[s
         (folder / "schedule.yaml").write_text(schedule)
     ws.stage(say, f"releases/{release}")  # as every workflow command stages what it wrote
     say(f"==> release {release} created in releases/{release}")
+    if not owners:
+        say(
+            f"--> releases/{release}/OWNERS lists no approvers: add the enhancements team's GitHub logins "
+            "(or give --owner LOGIN), or no team move can be approved"
+        )
 
 
 def move(
@@ -182,7 +212,7 @@ def accept(ws: Workspace, number: int, release: str, at_risk: bool, say: Say) ->
 def _rule_choice(ws: Workspace) -> RuleChoice:
     """The repository's `.receipt-lint.yaml`; one that cannot be read refuses the command."""
     try:
-        return read_config(ws.snapshot.tree)
+        return read_config(ws.snapshot.tree, RULES_BY_ID)
     except ConfigError as error:
         raise WorkflowError(str(error)) from None
 
@@ -224,7 +254,7 @@ class ExceptionAnswers:
     risks_of_cutting: str
 
     def block(self) -> str:
-        """The receipt's ``exception`` block; texts as JSON strings, which YAML reads as-is."""
+        """The receipt's ``exception`` block; texts double-quoted, emoji and all, as YAML reads them."""
         models.ExceptionRequest.model_validate(
             {
                 "freeze": self.freeze,
@@ -236,8 +266,8 @@ class ExceptionAnswers:
         )
         return (
             f"exception:\n  freeze: {self.freeze}\n  additional-days: {self.additional_days}\n"
-            f"  reason: {json.dumps(self.reason)}\n  risks-of-adding: {json.dumps(self.risks_of_adding)}\n"
-            f"  risks-of-cutting: {json.dumps(self.risks_of_cutting)}\n"
+            f"  reason: {yaml_quoted(self.reason)}\n  risks-of-adding: {yaml_quoted(self.risks_of_adding)}\n"
+            f"  risks-of-cutting: {yaml_quoted(self.risks_of_cutting)}\n"
         )
 
     def pull_request_text(self, number: int, release: str) -> str:
@@ -255,6 +285,8 @@ def promote(ws: Workspace, kep_ref: str, stage: str, release: str, say: Say) -> 
     """Opt a KEP in: a proposed receipt from kep.yaml, and kep.yaml updated to match."""
     ws.release_dir(release)
     number, kep_path = _kep(ws, kep_ref)
+    if kep_ref.strip("/").removeprefix("keps/") != kep_path:
+        say(f"--> KEP {number} is keps/{kep_path}")
     _refuse_after_opt_in_deadline(ws, release, number)
     _warn_backwards(ws, kep_path, stage, say)
     _write_new_receipt(ws, number, kep_path, stage, release, "proposed", "", say)
@@ -297,6 +329,8 @@ def _warn_other_releases(ws: Workspace, number: int, release: str, say: Say) -> 
 def request_exception(ws: Workspace, number: int, release: str, answers: ExceptionAnswers, say: Say) -> None:
     try:
         block = answers.block()
+    except EditError as error:
+        raise BadArgument(f"the exception request: {error}") from None
     except ValueError as error:
         raise WorkflowError(f"the exception request is not complete: {error}") from None
     ws.release_dir(release)
@@ -337,13 +371,26 @@ def _refuse_after_opt_in_deadline(ws: Workspace, release: str, number: int) -> N
 
 
 def _kep(ws: Workspace, kep_ref: str) -> tuple[int, str]:
-    """The KEP's number and folder; the number is the one its kep.yaml writes (else the folder's)."""
+    """The KEP's number and folder; the number is the one its kep.yaml writes (else the folder's).
+
+    ``kep_ref`` is a folder (``sig-node/2033-user-namespaces``), or a number as
+    every other verb takes it (``2033``, or ``sig-node/2033``): then the folder
+    is found as ``exception request`` finds it.
+    """
     kep_path = kep_ref.strip("/").removeprefix("keps/")
+    by_number = re.fullmatch(r"(?:[^/]+/)*([0-9]+)", kep_path)
+    if by_number is not None and ascii_number(by_number[1]):
+        number = int(by_number[1])
+        return number, _find_kep(ws, number)
     match = re.fullmatch(r"(?:[^/]+/)+([0-9]+)-[^/]+", kep_path)
     if match is None or kep_path_problem(kep_path) is not None:
-        raise WorkflowError(f"{quoted(kep_ref)} is not a KEP folder like sig-node/1287-in-place-update")
+        raise BadArgument(
+            f"{quoted(kep_ref)} is not a KEP: give its folder (sig-node/1287-in-place-update) or its number"
+        )
     if not WorkTree(ws.root).exists(f"keps/{kep_path}/kep.yaml"):
-        raise WorkflowError(f"there is no keps/{kep_path}/kep.yaml")
+        hint = _folders_numbered(ws, int(match[1]))
+        also = f": did you mean {' or '.join(hint)}?" if hint else ""
+        raise BadArgument(f"there is no keps/{kep_path}/kep.yaml{also}")
     return _written_number(ws, kep_path) or int(match[1]), kep_path
 
 
@@ -359,7 +406,7 @@ def _find_kep(ws: Workspace, number: int) -> str:
     KEP 1884, and no folder named 1884-… exists.
     """
     found = []
-    for kep_file in sorted((ws.root / "keps").glob("**/kep.yaml")):
+    for kep_file in _kep_files(ws):
         kep_path = kep_file.parent.relative_to(ws.root / "keps").as_posix()
         named = re.match(r"([0-9]+)-", kep_file.parent.name)
         if str(number).encode() not in kep_file.read_bytes() and not (named and int(named[1]) == number):
@@ -367,9 +414,33 @@ def _find_kep(ws: Workspace, number: int) -> str:
         written = _written_number(ws, kep_path)
         if (written or (int(named[1]) if named else None)) == number:
             found.append(kep_path)
-    if len(found) != 1:
-        raise WorkflowError(f"found {len(found)} KEPs numbered {number} under keps/: expected one")
+    if not found:
+        raise BadArgument(f"there is no KEP {number} under keps/ (no kep.yaml says kep-number: {number})")
+    if len(found) > 1:
+        raise WorkflowError(
+            f"{len(found)} KEPs are numbered {number}: {', '.join(found)}; give the folder, fix the duplicate"
+        )
     return found[0]
+
+
+def _kep_files(ws: Workspace) -> list[Path]:
+    """Every keps/**/kep.yaml, following no symbolic link (nothing outside the repository is read)."""
+    found = []
+    for folder, subfolders, files in os.walk(ws.root / "keps"):
+        subfolders.sort()
+        if "kep.yaml" in files and not os.path.islink(os.path.join(folder, "kep.yaml")):
+            found.append(Path(folder) / "kep.yaml")
+    return sorted(found)
+
+
+def _folders_numbered(ws: Workspace, number: int) -> list[str]:
+    """KEP folders whose name starts with ``number-``: the suggestion for a mistyped slug."""
+    keps = ws.root / "keps"
+    return [
+        file.parent.relative_to(keps).as_posix()
+        for file in _kep_files(ws)
+        if re.match(rf"0*{number}-", file.parent.name)
+    ][:3]
 
 
 def _write_new_receipt(
@@ -385,12 +456,13 @@ def _write_new_receipt(
     kep_text = _updated_kep(ws, kep_path, kep.model, stage, release)
     _rule_choice(ws)  # refused now, not after writing: a command that fails changes nothing
     receipt = (
-        f"title: {json.dumps(kep.model.title.strip())}\nkep-number: {number}\n"
+        f"title: {_quoted_title(kep.model.title.strip())}\nkep-number: {number}\n"
         f"owning-sig: {kep.model.owning_sig}\npath: {kep_path}\ntracking-status: {state}\n"
         f"stage: {stage}\n{extra}"
     )
-    target = ws.root / "releases" / release / state / f"{number}.yaml"
+    target = ws.inside(f"releases/{release}/{state}/{number}.yaml")
     kep_file = f"keps/{kep_path}/kep.yaml"
+    ws.inside(kep_file)
     kep_was_clean = ws.unchanged(kep_file)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(receipt)
@@ -408,7 +480,7 @@ def _write_new_receipt(
 
 def _updated_kep(ws: Workspace, kep_path: str, kep: models.Kep, stage: str, release: str) -> str:
     """kep.yaml with stage, latest-milestone and (when the stage changes or is unset) milestone.<stage>."""
-    text = (ws.root / "keps" / kep_path / "kep.yaml").read_bytes().decode("utf-8")
+    text = ws.inside(f"keps/{kep_path}/kep.yaml").read_bytes().decode("utf-8")
     try:
         text = set_value(text, ("stage",), stage)
         text = set_value(text, ("latest-milestone",), release, quote='"')
@@ -417,6 +489,13 @@ def _updated_kep(ws: Workspace, kep_path: str, kep: models.Kep, stage: str, rele
     except EditError as error:
         raise WorkflowError(f"keps/{kep_path}/kep.yaml: {error}") from None
     return text
+
+
+def _quoted_title(title: str) -> str:
+    try:
+        return yaml_quoted(title)
+    except EditError as error:
+        raise WorkflowError(f"the KEP's title: {error}") from None
 
 
 def write_exactly(path: Path, text: str) -> None:

@@ -201,7 +201,7 @@ def test_the_repository_file_ignores_and_overrides(tmp_path: Path) -> None:
     [
         (
             "ignore: [stage-mismatc]\n",
-            '.receipt-lint.yaml:1: no rule "stage-mismatc": did you mean "stage-mismatch"?',
+            '.receipt-lint.yaml:1:10: no rule "stage-mismatc": did you mean "stage-mismatch"?',
         ),
         ("ignores: []\n", '.receipt-lint.yaml:1:1: unknown key "ignores": did you mean "ignore"?'),
         (

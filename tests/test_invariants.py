@@ -19,6 +19,7 @@ from tests.conftest import KEP, PRR, RECEIPT
 
 ROOT = Path(__file__).resolve().parent.parent
 DESIGN_RULES = {  # design doc section 7: every rule
+    "config-schema",
     "exception-edited",
     "kep-readme",
     "missing-docs-prs",

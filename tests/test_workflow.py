@@ -182,9 +182,7 @@ def test_a_release_end_to_end(repo: Path, capsys: pytest.CaptureFixture[str]) ->
         exception_request("v1.37", "code"),  # accepted -> exception
         ("exception", "accept", "2140", "--release", "v1.37"),  # not in exception
         ("remove", "9999", "--release", "v1.37"),  # unknown KEP
-        ("remove", "2140", "--release", "v1.99"),  # missing release
         ("promote", "sig-architecture/2140-receipts", "--stage", "beta", "--release", "v1.37"),  # exists
-        ("promote", "sig-node/1-nope", "--stage", "beta", "--release", "v1.37"),  # unknown KEP
         ("create-release", "v1.37"),  # exists
     ],
 )
@@ -199,6 +197,24 @@ def test_refused_commands_change_nothing(
     assert rl(*argv) == 1
     assert fingerprint(repo) == before
     assert capsys.readouterr().err.rstrip().endswith("(nothing was changed)")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("remove", "2140", "--release", "v1.99"),  # missing release
+        ("promote", "sig-node/1-nope", "--stage", "beta", "--release", "v1.37"),  # unknown KEP
+    ],
+)
+def test_values_that_name_nothing_are_bad_arguments(
+    repo: Path, argv: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert rl("create-release", "v1.37", "--owner", "lead") == 0
+    before = fingerprint(repo)
+    capsys.readouterr()
+    assert rl(*argv) == 2
+    assert fingerprint(repo) == before
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
 def test_promote_changes_only_the_lines_it_must(repo: Path) -> None:

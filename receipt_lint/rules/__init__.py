@@ -36,6 +36,7 @@ ALL_RULES: tuple[Rule, ...] = (
     transitions.release_closed,
     transitions.exception_edited,
     transitions.team_approval,
+    structure.config_schema,
 )
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in ALL_RULES}
 AGREEMENT_RULES: tuple[Rule, ...] = tuple(rule for rule in ALL_RULES if rule.agreement)

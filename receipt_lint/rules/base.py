@@ -20,7 +20,7 @@ from receipt_lint.layout import Misplaced, ReceiptFile, kep_path_problem
 from receipt_lint.snapshot import Loaded, Snapshot
 from receipt_lint.versions import Version, ascii_number, parse_release
 
-Scope = Literal["tree", "receipt", "transition"]
+Scope = Literal["tree", "receipt", "transition", "config"]
 Column = Literal["accepted", "other"]
 T = TypeVar("T")
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from receipt_lint.config import CONFIG_FILE, ConfigProblem
 from receipt_lint.findings import Severity
 from receipt_lint.layout import ReceiptFile
 from receipt_lint.rules.base import Problem, ReceiptContext, TreeContext, rule
@@ -172,3 +173,25 @@ def duplicate_receipt(ctx: TreeContext) -> Iterator[Problem]:
                 f"KEP {number} has several receipts in {release} (also {others}): keep one",
                 path=file.path,
             )
+
+
+@rule("config-schema", Severity.ERROR, "config")
+def config_schema(problems: Iterable[ConfigProblem]) -> Iterator[Problem]:
+    """`.receipt-lint.yaml` does not parse, does not match its schema, or names no rule.
+
+    What it does: in diff mode, checks the head's `.receipt-lint.yaml` when the
+    change adds or edits it, and reports every problem at its line: YAML syntax,
+    unknown keys, a severity other than error, warning or notice, a rule id that
+    is not one (with the closest id). A base whose file is invalid switches no
+    rule off, with a warning of this rule, so the change that mends it can pass.
+    With `--all` an invalid file stops the check (exit 2). An empty file is an
+    empty configuration.
+
+    Why: a broken configuration merged into the repository would otherwise stop
+    every later check, the repair included.
+
+    How to fix: correct the file at the line shown (`receipt-lint schema config`
+    prints its schema; `receipt-lint rules` lists the rule ids).
+    """
+    for problem in problems:
+        yield Problem(problem.message, problem.position, path=CONFIG_FILE)
