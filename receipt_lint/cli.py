@@ -75,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"receipt-lint: {error}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
+    except BrokenPipeError:  # `receipt-lint ... | head`: the reader has gone; say nothing more
+        _reader_gone()
         return 0
     except Exception as error:  # a bug of ours: still one line, exit 2
         if os.environ.get("RECEIPT_LINT_DEBUG"):
@@ -86,6 +87,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+
+
+def _reader_gone() -> None:
+    """Point stdout at /dev/null: what is still buffered for a closed pipe is dropped, not an error."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def build_parser(only_check: bool = False) -> argparse.ArgumentParser:
@@ -355,8 +363,8 @@ def run_manifest(args: argparse.Namespace) -> int:
         manifest = build(tree, release, now, args.sig)
     except (ConfigError, UnknownSig) as error:
         raise UsageError(str(error)) from None
-    if args.format == "html" and timeline is not None:
-        manifest.timeline = timeline()
+    if args.format in ("html", "json", "yaml") and timeline is not None:
+        manifest.timeline = timeline()  # the chart's data: drawn in html, given as data in json and yaml
     _write_text(render(manifest, args.format), args.output)
     return 0
 
@@ -500,7 +508,10 @@ def run_check(args: argparse.Namespace) -> int:
             else:
                 print(f"fixed {where} {fixed.key}", file=sys.stderr)
         result = _checked(root, args)  # what is left
-    write_report(result, args.format, args.output)
+    try:
+        write_report(result, args.format, args.output)
+    except BrokenPipeError:  # `check | head`: the verdict is still the exit code
+        _reader_gone()
     return 1 if result.failed else 0
 
 
@@ -635,6 +646,8 @@ def write_report(result: Result, format_name: str | None, output: str | None) ->
             (Path(artifacts) / junit.ARTIFACT_NAME).write_text(
                 junit.render(result), encoding="utf-8", errors=UNDECODABLE
             )
+    except BrokenPipeError:
+        raise  # the reader has gone (`| head`): main ends quietly, as other command-line tools do
     except OSError as error:
         raise UsageError(f"cannot write the report: {error}") from None
 

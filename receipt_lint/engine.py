@@ -135,10 +135,12 @@ def run_receipt_rules(context: ReceiptContext) -> Iterable[Finding]:
     accepted = context.file.state == "accepted"
     for rule in _RECEIPT_RULES if context.agrees else _NOT_AGREEING_RULES:
         for problem in rule.check(context):
-            yield stamp(rule, problem, context.file.path, accepted)
+            yield stamp(rule, problem, context.file.path, accepted, receipt=context.file.path)
 
 
-def stamp(rule: Rule, problem: Problem, default_path: str, accepted: bool) -> Finding:
+def stamp(
+    rule: Rule, problem: Problem, default_path: str, accepted: bool, receipt: str | None = None
+) -> Finding:
     severity = problem.severity or rule.severity
     message = problem.message
     if accepted and rule.agreement and severity is Severity.ERROR:
@@ -151,13 +153,21 @@ def stamp(rule: Rule, problem: Problem, default_path: str, accepted: bool) -> Fi
         message=message,
         line=position.line if position else None,
         column=position.column if position else None,
+        receipts=(receipt,) if receipt else (),
     )
 
 
 def finalize(findings: Iterable[Finding], options: Options) -> tuple[Finding, ...]:
-    """Drop repeats (a KEP shared by receipts), apply the FILE filter, sort."""
-    unique = dict.fromkeys(options.rules.apply(findings))
-    kept = [f for f in unique if not options.only_paths or _named(f.path, options.only_paths)]
+    """Drop repeats (a KEP shared by receipts: one finding naming each), apply the FILE filter, sort."""
+    unique: dict[tuple[object, ...], Finding] = {}
+    for finding in options.rules.apply(findings):
+        key = finding[:6]  # all but the receipts
+        seen = unique.get(key)
+        if seen is None:
+            unique[key] = finding
+        elif not set(finding.receipts) <= set(seen.receipts):
+            unique[key] = seen._replace(receipts=tuple(dict.fromkeys(seen.receipts + finding.receipts)))
+    kept = [f for f in unique.values() if not options.only_paths or _named(f.path, options.only_paths)]
     return tuple(sorted(kept, key=Finding.sort_key))
 
 

@@ -26,6 +26,9 @@ class Finding(NamedTuple):
     message: str
     line: int | None = None
     column: int | None = None
+    # The receipts the finding is about, when it sits on another file (a README gap, a
+    # kep.yaml edit's finding): JUnit fails their test cases, the manifest marks them.
+    receipts: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line or 0, self.column or 0, self.rule)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import re
 import stat
@@ -25,6 +26,7 @@ from typing import IO, Any, Generic, NamedTuple, TypeVar, cast
 
 from receipt_lint.findings import quoted
 from receipt_lint.layout import release_folder
+from receipt_lint.times import utc_text
 from receipt_lint.tree import MAX_BYTES, SYMLINKED_FILE, MissingFile, TreeError, WorkTree, is_safe_relative
 
 # What a change is checked for: receipts and KEPs, and the rule configuration (config-schema).
@@ -465,13 +467,14 @@ def first_parent_touches(repo: Repo, head: str, folder: str) -> bool:
 
 
 def first_parent_before(repo: Repo, head: str, when: dt.datetime) -> str | None:
-    """The newest first-parent commit of ``head`` committed before ``when``, if any."""
-    # Seconds since the epoch: git's date parser misreads an ISO date from the year 2100 on
-    # (and reads @0 as no limit: nothing is older than 1970 here).
-    seconds = int(when.timestamp())
-    if seconds <= 0:
+    """The newest first-parent commit of ``head`` committed strictly before ``when``, if any."""
+    # git's --before takes a commit dated exactly then: the last whole second before ``when``.
+    seconds = math.ceil(when.timestamp()) - 1
+    if seconds < 0:
         return None
-    stamp = f"@{seconds}"
+    # Seconds since the epoch: git's date parser misreads an ISO date from the year 2100 on. It
+    # reads @N as seconds only from nine digits on (1973-03-03): below, an ISO time it reads well.
+    stamp = f"@{seconds}" if seconds >= 100_000_000 else utc_text(when - dt.timedelta(seconds=1))
     found = repo.git("rev-list", "--first-parent", "-1", f"--before={stamp}", head).decode().split()
     return found[0] if found else None
 

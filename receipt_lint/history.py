@@ -16,7 +16,7 @@ from receipt_lint.gitrepo import Background, Commit, Repo, added_blobs, first_pa
 from receipt_lint.history_cache import HistoryCache
 from receipt_lint.layout import release_folder
 from receipt_lint.names import FREEZES, STATES
-from receipt_lint.reporters import one_line
+from receipt_lint.reporters import markdown_cell, one_line
 from receipt_lint.times import utc_text
 from receipt_lint.transitions import Transition
 from receipt_lint.versions import ascii_number, parse_release
@@ -333,7 +333,7 @@ def _markdown(history: History) -> str:
 
 
 def _cell(text: str) -> str:
-    return one_line(text).replace("|", "\\|").replace("<", "&lt;")
+    return markdown_cell(text)
 
 
 def _json(document: dict[str, Any]) -> str:

@@ -24,7 +24,7 @@ from receipt_lint.gitrepo import Repo
 from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files, require_sig
 from receipt_lint.rules import RULES_BY_ID
 from receipt_lint.snapshot import Snapshot
-from receipt_lint.times import utc_text
+from receipt_lint.times import parse_time, utc_text
 from receipt_lint.tree import Tree
 from receipt_lint.versions import parse_milestone, parse_release
 
@@ -77,11 +77,13 @@ def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) ->
     problems: dict[str, list[str]] = {}
     failing: set[str] = set()
     for finding in result.findings:
-        problems.setdefault(finding.path, []).append(
-            f"{finding.severity.value} [{finding.rule}] {finding.message}"
-        )
-        if finding.severity is Severity.ERROR:
-            failing.add(finding.path)
+        # The receipts a finding is about (a README gap sits on README.md), else its own file.
+        for receipt in finding.receipts or (finding.path,):
+            problems.setdefault(receipt, []).append(
+                f"{finding.severity.value} [{finding.rule}] {finding.message}"
+            )
+            if finding.severity is Severity.ERROR:
+                failing.add(receipt)
     entries = [
         _entry(snapshot, file, release, problems.get(file.path, []), file.path in failing)
         for file in receipt_files(tree.files_under(f"releases/{release}"))
@@ -97,7 +99,7 @@ def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) ->
         now.isoformat(timespec="minutes"),
         _counts(entries),
         entries,
-        _outreach(entries, release, now, snapshot, dates),
+        _outreach(entries, release, now, snapshot, dates, sig),
         dates=dates,
         freezes=_freezes(snapshot, release),
     )
@@ -137,18 +139,21 @@ def _counts(entries: list[Entry]) -> dict[str, dict[str, int]]:
     return counts
 
 
+_FREEZE_NAMES = {
+    "prr-freeze": "PRR freeze",
+    "enhancements-freeze": "enhancements freeze",
+    "code-freeze": "code freeze",
+    "docs-freeze": "docs freeze",
+    "release": "release",
+}
+
+
 def _freezes(snapshot: Snapshot, release: str) -> dict[str, str]:
-    schedule = snapshot.schedule(release).model
-    if schedule is None:
+    """The freezes, dated as the schedule writes them (``2027-04-22`` stays a date), when it is valid."""
+    if snapshot.schedule(release).model is None:
         return {}
-    dates = {
-        "PRR freeze": schedule.prr_freeze,
-        "enhancements freeze": schedule.enhancements_freeze,
-        "code freeze": schedule.code_freeze,
-        "docs freeze": schedule.docs_freeze,
-        "release": schedule.release,
-    }
-    return {name: utc_text(when) for name, when in dates.items() if when is not None}
+    written = _dates(snapshot, release)
+    return {name: written[key] for key, name in _FREEZE_NAMES.items() if key in written}
 
 
 def timeline(repo: Repo, head: str, release: str, *, cache: bool = True) -> list[Point]:
@@ -234,14 +239,34 @@ def kep_type(kep: models.Kep | None, stage: str, release: str) -> str:
 
 
 def _outreach(
-    entries: list[Entry], release: str, now: dt.datetime, snapshot: Snapshot, dates: dict[str, str]
+    entries: list[Entry],
+    release: str,
+    now: dt.datetime,
+    snapshot: Snapshot,
+    dates: dict[str, str],
+    only_sig: str | None = None,
 ) -> dict[str, str]:
-    """The handbook's message to each SIG, as plain text to paste into Slack or mail."""
+    """The handbook's message to each SIG, as plain text to paste into Slack or mail.
+
+    A SIG with enhancements gets the handbook's check-in; a SIG of keps/ with none
+    in this release (or only removed ones) gets its call for enhancements.
+    """
     freeze = _next_freeze(snapshot, release, now, dates)
     messages = {}
-    for sig in sorted({e.sig for e in entries}):
+    quiet = {s for s in _sigs_of_keps(snapshot) if only_sig is None or s == only_sig}
+    for sig in sorted({e.sig for e in entries} | quiet):
         mine = [e for e in entries if e.sig == sig and e.state != "removed"]
         at_risk = sum(1 for e in mine if e.state == "at-risk")
+        if not mine:
+            messages[sig] = (
+                f"Hello {sig}. Enhancements team here. Just checking in as we approach {freeze}. "
+                f"Your SIG has not submitted any enhancements for the {release} cycle. If your SIG still "
+                "plans to submit an enhancement, opt it in (receipt-lint promote) so the enhancements team "
+                "can begin tracking. If your SIG is not planning to submit an enhancement, please reply to "
+                "this message to confirm. Please reach out to #release-enhancements if you have any "
+                "questions."
+            )
+            continue
         messages[sig] = (
             f"Hello {sig}. Enhancements team here. Just checking in as we approach {freeze}. "
             f"Your SIG has submitted {_plural(len(mine), 'enhancement')} for the {release} cycle, and "
@@ -281,7 +306,22 @@ def _next_freeze(snapshot: Snapshot, release: str, now: dt.datetime, dates: dict
     if not upcoming:
         return "the release"
     _, name, key = min(upcoming)
-    return f"{name} ({dates.get(key, '')})"
+    return f"{name} at {readable_time(dates[key])}" if key in dates else name
+
+
+def readable_time(text: str) -> str:
+    """A schedule time as a person reads it: ``Thursday 19 March, 02:00 UTC``; a bare date ends at 23:59."""
+    when = dt.datetime.fromtimestamp(_epoch(text), dt.timezone.utc)
+    return f"{when:%A} {when.day} {when:%B}, {when:%H:%M} UTC"
+
+
+def _sigs_of_keps(snapshot: Snapshot) -> set[str]:
+    """The SIGs with a folder under keps/ (``sig-node``; not prod-readiness or the template)."""
+    return {
+        path.split("/")[1]
+        for path in snapshot.tree.files_under("keps")
+        if path.count("/") >= 2 and path.split("/")[1].startswith("sig-")
+    }
 
 
 def as_dict(manifest: Manifest) -> dict[str, Any]:
@@ -459,4 +499,6 @@ def _burn_down(manifest: Manifest) -> str:
 
 
 def _epoch(text: str) -> float:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    """A time's moment; a bare date's is the end of that day (its last second), as deadlines go."""
+    moment = parse_time(text, bare_date="end")
+    return moment.timestamp() - (1 if len(text.strip()) == len("2027-04-22") else 0)

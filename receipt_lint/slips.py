@@ -19,6 +19,7 @@ from receipt_lint.history import History, plural
 from receipt_lint.layout import ReceiptFile, kep_path_problem, receipt_files, require_sig
 from receipt_lint.models import Schedule
 from receipt_lint.names import ACTIVE_STATES
+from receipt_lint.reporters import markdown_cell, one_line
 from receipt_lint.rules.base import release_info
 from receipt_lint.snapshot import Snapshot
 from receipt_lint.tree import Tree
@@ -54,7 +55,7 @@ def build(tree: Tree, history: History, now: dt.datetime, sig: str | None = None
     left = _left_active(history)
     last = _last_states(history)
     files = list(receipt_files(tree.files_under("releases")))
-    newest = max((v for v in map(parse_release, {f.release for f in files}) if v), default=None)
+    newest = _newest_release(tree)
     by_kep: dict[int, list[ReceiptFile]] = {}
     for file in files:
         by_kep.setdefault(file.number, []).append(file)
@@ -200,6 +201,12 @@ def _list_kep_folders(tree: Tree) -> dict[int, str]:
     return folders
 
 
+def _newest_release(tree: Tree) -> Version | None:
+    """The newest release folder, receipts or not: a release just created counts (design doc section 9)."""
+    names = {path.split("/")[1] for path in tree.files_under("releases") if path.count("/") >= 2}
+    return max((v for v in map(parse_release, names) if v), default=None)
+
+
 def _permabeta(snapshot: Snapshot, kep_path: str, newest: Version | None) -> bool:
     """kep.yaml says beta, and reached beta three or more minor releases before the newest release."""
     kep = snapshot.kep(kep_path).model
@@ -254,7 +261,7 @@ def render(report: Report, format_name: str) -> str:
             "| KEP | SIG | title | releases | flags |",
             "|---|---|---|---|---|",
         ]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+        lines += ["| " + " | ".join(markdown_cell(cell) for cell in row) + " |" for row in rows]
         lines += ["", "| SIG | KEPs | slips | multiple slips | permabeta |", "|---|---|---|---|---|"]
         lines += [
             f"| {sig} | {' | '.join(str(v) for v in counts.values())} |"
@@ -262,7 +269,8 @@ def render(report: Report, format_name: str) -> str:
         ]
         return "\n".join(lines) + "\n"
     lines = [
-        f"KEP {row[0]}  {row[1]}  {row[2]}\n  {row[3]}" + (f"\n  flags: {row[4]}" if row[4] else "")
+        f"KEP {row[0]}  {one_line(row[1])}  {one_line(row[2])}\n  {one_line(row[3])}"
+        + (f"\n  flags: {row[4]}" if row[4] else "")
         for row in rows
     ]
     lines += [

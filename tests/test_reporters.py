@@ -6,6 +6,7 @@ import io
 import json
 import re
 from pathlib import Path
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -101,7 +102,7 @@ def test_sarif_document() -> None:
     first = run["results"][1]
     assert first["level"] == "error" and first["ruleId"] == "receipt-schema"
     assert first["locations"][0]["physicalLocation"] == {
-        "artifactLocation": {"uri": HOSTILE_PATH},
+        "artifactLocation": {"uri": quote(HOSTILE_PATH, safe="/")},
         "region": {"startLine": 2, "startColumn": 5},
     }
     # a finding with no line still gets one: GitHub's upload rejects or misplaces a result without it

@@ -1,4 +1,10 @@
-"""JUnit XML for Prow's Spyglass: one testcase per checked receipt, a failure per error."""
+"""JUnit XML for Prow's Spyglass: one testcase per checked receipt, a failure per error.
+
+The test case is the receipt: a finding on another file that is about a receipt
+(a README gap, a kep.yaml edit's finding) belongs to that receipt's test case
+(design doc section 8).  Only findings about no receipt (layout, the rule
+configuration) get a test case named by their own file.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +26,8 @@ def report(result: Result, stream: TextIO, *, color: bool = False) -> None:
 def render(result: Result) -> str:
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
-        by_path[finding.path].append(finding)
+        for name in finding.receipts or (finding.path,):
+            by_path[name].append(finding)
     for path in (*result.checked, *(t.path for t in result.transitions)):
         by_path.setdefault(path, [])  # a clean receipt is a passing testcase: Spyglass counts it
     errors = result.count(Severity.ERROR)
@@ -53,5 +60,13 @@ def _errors(findings: list[Finding]) -> list[Finding]:
 
 
 def _clean(text: str) -> str:
-    """XML 1.0 cannot carry most control characters: drop them."""
-    return "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20)
+    """What XML 1.0 can carry (its ``Char``): controls, U+FFFE and U+FFFF dropped.
+
+    A lone surrogate stays: it is a file name's byte that is not UTF-8, and the
+    report is written with backslash escapes for those (``\\udcff``).
+    """
+    return "".join(ch for ch in text if _xml_char(ord(ch)))
+
+
+def _xml_char(code: int) -> bool:
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xFFFD or code >= 0x10000

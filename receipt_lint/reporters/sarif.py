@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from receipt_lint import __version__
 from receipt_lint.engine import Result
@@ -40,7 +41,10 @@ def document(result: Result) -> dict[str, Any]:
 def _result(finding: Finding) -> dict[str, Any]:
     # GitHub's upload rejects or misplaces a result without a region: line 1 when there is none.
     region = {"startLine": finding.line or 1, "startColumn": finding.column or 1}
-    location: dict[str, Any] = {"artifactLocation": {"uri": finding.path}, "region": region}
+    # A URI reference, percent-encoded (RFC 3986): "4563 copy.yaml" is "4563%20copy.yaml", and a
+    # "%" in a name must not read as an escape of another file's name.
+    uri = quote(finding.path, safe="/", errors="surrogateescape")
+    location: dict[str, Any] = {"artifactLocation": {"uri": uri}, "region": region}
     return {
         "ruleId": finding.rule,
         "level": _LEVEL[finding.severity],
