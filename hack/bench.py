@@ -50,7 +50,7 @@ import corpus_tree
 import history_repo
 
 from receipt_lint.engine import Options, check_all
-from receipt_lint.tree import WorkTree
+from receipt_lint.tree import MAX_BYTES, WorkTree
 
 IMPORT_FLOOR = "import pydantic, ruamel.yaml, jsonschema, git"
 # Processes may cache bytecode, as after any pip install: without it an
@@ -216,8 +216,8 @@ def files_read(root: Path, now: dt.datetime) -> list[str]:
             super().__init__(root)
             self.paths: set[str] = set()
 
-        def read(self, path: str) -> bytes:
-            data = super().read(path)  # a missing file raises: it is not recorded
+        def read(self, path: str, limit: int = MAX_BYTES) -> bytes:
+            data = super().read(path, limit)  # a missing file raises: it is not recorded
             self.paths.add(path)
             return data
 

@@ -493,9 +493,12 @@ def _write_text(text: str, output: str | None) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if args.head == "":
+        raise UsageError("--head is empty: name a commit (--head HEAD), or drop it for the working tree")
     if args.fix and (args.head or args.staged):
         raise UsageError("--fix edits the working tree: drop --head/--staged (and never use it in CI)")
-    root = find_repo(args.repo)
+    # --all on the working tree needs no git: a plain folder of files is checked as it is.
+    root = find_repo(args.repo, plain=args.all and not (args.head or args.staged))
     result = _checked(root, args)
     if args.fix:
         from receipt_lint.fix import fix
@@ -518,13 +521,29 @@ def run_check(args: argparse.Namespace) -> int:
 def _checked(root: Path, args: argparse.Namespace) -> Result:
     if args.all:
         from receipt_lint.engine import check_all
-        from receipt_lint.tree import WorkTree
 
-        tree = WorkTree(root)
+        tree = _tree_to_check(root, args)
         options = with_rule_choice(check_options(root, args), args, tree)
         _require_named(options, (tree,), frozenset())
         return check_all(tree, options)
     return check_diff(root, args)
+
+
+def _tree_to_check(root: Path, args: argparse.Namespace) -> Tree:
+    """``--all``'s tree: the commit ``--head`` names, the index with ``--staged``, else the working tree."""
+    from receipt_lint.tree import WorkTree
+
+    if not args.head and not args.staged:
+        return WorkTree(root)
+    from receipt_lint import gitrepo
+
+    repo = gitrepo.open_repo(root)
+    try:
+        if args.staged:
+            return gitrepo.IndexTree(repo)
+        return gitrepo.CommitTree(repo, gitrepo.resolve_commits(repo, {"--head": args.head})["--head"])
+    except gitrepo.GitError as error:
+        raise UsageError(str(error)) from None
 
 
 def _require_named(options: Options, trees: tuple[Tree, ...], changed: frozenset[str]) -> None:
@@ -660,7 +679,7 @@ def use_color(stream: TextIO) -> bool:
     return stream.isatty()
 
 
-def find_repo(repo: str | None) -> Path:
+def find_repo(repo: str | None, *, plain: bool = False) -> Path:
     """The checkout's top level: any folder inside it means the whole repository.
 
     (A sub-folder taken as the root would make git's paths relative to it, and
@@ -673,6 +692,8 @@ def find_repo(repo: str | None) -> Path:
             raise UsageError(f"--repo {repo}: no such directory")
         return _git_top_level(path) or path.resolve()
     top = _git_top_level(None)
+    if top is None and plain:
+        return Path.cwd().resolve()
     if top is None:
         raise UsageError(
             "not inside a git repository: run in a kubernetes/enhancements checkout or pass --repo DIR"

@@ -11,6 +11,7 @@ budget of a one-receipt pull-request check (README, "Decisions").
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import math
@@ -92,14 +93,14 @@ class Repo:
         if self._objects is None:
             self._objects = _CatFile(self.root, self._env)
 
-    def read_object(self, name: str) -> tuple[str, int, bytes | None] | None:
+    def read_object(self, name: str, limit: int = MAX_BYTES) -> tuple[str, int, bytes | None] | None:
         """(type, size, content) of an object name like ``<id>`` or ``<commit>:<path>``.
 
-        None when there is no such object; content None when it is over MAX_BYTES.
+        None when there is no such object; content None when it is over ``limit`` bytes.
         """
         self.start_reading()
         assert self._objects is not None
-        return self._objects.read(name)
+        return self._objects.read(name, limit)
 
 
 def open_repo(root: Path) -> Repo:
@@ -150,8 +151,8 @@ class _CatFile:
             raise GitError(f"cannot run git: {error.strerror}: install git") from None
         weakref.finalize(self, _stop, self._process)
 
-    def read(self, name: str) -> tuple[str, int, bytes | None] | None:
-        """(type, size, content) of object ``name``, None if missing; content None if too big."""
+    def read(self, name: str, limit: int = MAX_BYTES) -> tuple[str, int, bytes | None] | None:
+        """(type, size, content) of object ``name``, None if missing; content None if over ``limit``."""
         process = self._process
         assert process.stdin is not None and process.stdout is not None
         process.stdin.write(name.encode("utf-8", errors="surrogateescape") + b"\n")
@@ -163,7 +164,7 @@ class _CatFile:
             return None
         kind, size = header[1].decode(), int(header[2])
         # Read it all (a huge blob in chunks, then dropped): the process must stay in step.
-        if size > MAX_BYTES:
+        if size > limit:
             _skip(process.stdout, size)
             content = None
         else:
@@ -214,11 +215,11 @@ class CommitTree:
         self._listings: dict[str, dict[str, Entry]] = {}
         self._folders: dict[str, dict[str, Entry]] = {}
 
-    def read(self, path: str) -> bytes:
+    def read(self, path: str, limit: int = MAX_BYTES) -> bytes:
         entry = self.entry(path)
         if entry is None:
             raise MissingFile(f"{path} does not exist")
-        return read_blob(self.repo, path, *entry)
+        return read_blob(self.repo, path, *entry, limit=limit)
 
     def exists(self, path: str) -> bool:
         try:
@@ -292,19 +293,19 @@ class MissingObject(TreeError):
     """A blob this clone lacks (a partial or damaged clone): what the file says is unknown here."""
 
 
-def read_blob(repo: Repo, path: str, mode: int, sha: str) -> bytes:
+def read_blob(repo: Repo, path: str, mode: int, sha: str, *, limit: int = MAX_BYTES) -> bytes:
     if stat.S_ISLNK(mode):
         raise TreeError(f"{path} {SYMLINKED_FILE}")
     if mode == _SUBMODULE:
         raise TreeError(f"{path} is a submodule, not a file")
     if stat.S_ISDIR(mode):
         raise TreeError(f"{path} is a folder, not a file")
-    found = repo.read_object(sha)
+    found = repo.read_object(sha, limit)
     if found is None:
         raise MissingObject(f"{path}: git object {sha} is missing from this clone")
     _kind, size, content = found
     if content is None:
-        raise TreeError(f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+        raise TreeError(f"file is {size:,} bytes; the limit is {limit:,}")
     return content
 
 
@@ -316,17 +317,26 @@ class IndexTree:
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
         self.entries: dict[str, Entry] = {}
+        self._sorted: list[str] | None = None
         for line in _lines(repo.git("ls-files", "--stage", "-z")):
             meta, path = line.split("\t", 1)
             mode, sha, stage = meta.split()
             if stage == "0":  # a conflicted path has stages 1-3 and no stage 0
                 self.entries[path] = (int(mode, 8), sha)
 
-    def read(self, path: str) -> bytes:
+    def read(self, path: str, limit: int = MAX_BYTES) -> bytes:
         entry = self.entries.get(path)
         if entry is None:
+            if self._is_folder(path):  # the index lists files only: a folder is a prefix of some
+                raise TreeError(f"{path} is a folder, not a file")
             raise MissingFile(f"{path} does not exist")
-        return read_blob(self.repo, path, *entry)
+        return read_blob(self.repo, path, *entry, limit=limit)
+
+    def _is_folder(self, path: str) -> bool:
+        if self._sorted is None:
+            self._sorted = sorted(self.entries)
+        at = bisect.bisect_left(self._sorted, path + "/")
+        return at < len(self._sorted) and self._sorted[at].startswith(path + "/")
 
     def exists(self, path: str) -> bool:
         return path in self.entries

@@ -120,8 +120,19 @@ class Receipt(_Strict):
     path: KepPath
     tracking_status: State = Field(alias="tracking-status")
     stage: Stage
-    implementation_prs: list[ImplementationPr] | None = Field(None, alias="implementation-prs")
-    docs_prs: list[DocsPr] | None = Field(None, alias="docs-prs")
+    implementation_prs: list[ImplementationPr] | None = Field(
+        None,
+        alias="implementation-prs",
+        description="The pull requests that implement the KEP. Absent or empty (no value): none listed yet.",
+    )
+    docs_prs: list[DocsPr] | None = Field(
+        None,
+        alias="docs-prs",
+        description=(
+            "The kubernetes/website pull requests. [] says no docs are needed; absent or empty "
+            "(no value) means none listed yet (missing-docs-prs warns after the docs PR deadline)."
+        ),
+    )
     exception: ExceptionRequest | None = None
 
 

@@ -6,7 +6,10 @@ test-plan box, and the production readiness questions the template requires
 for the stage, each answered.
 
 The reading, exactly as section 8 says: HTML comments go first (across
-lines); headings are ATX lines (``#`` to ``######``) outside fenced code; a
+lines; ``<!-->`` and ``<!--->`` are whole, empty comments, as in CommonMark
+0.31); headings are ATX lines (``#`` to ``######``, indented by at most three
+spaces) outside fenced code; the questionnaire's sections are looked for
+inside the Production Readiness Review Questionnaire only; a
 fence opens with three or more backticks or tildes after indentation and list
 markers, and closes with the same character at least as long; titles compare
 case-insensitively, trimmed, without a trailing ``(Optional)``; a section runs
@@ -75,10 +78,12 @@ class Document(NamedTuple):
     headings: tuple[Heading, ...]
     text: str  # comments removed, line breaks kept
 
-    def section(self, title: str) -> Section | None:
-        """The first section titled ``title`` (compared as section 8 says)."""
+    def section(self, title: str, within: Section | None = None) -> Section | None:
+        """The first section titled ``title`` (compared as section 8 says), inside ``within`` if given."""
         key = _key(title)
         for index, heading in enumerate(self.headings):
+            if within is not None and not _inside(heading, within):
+                continue
             if heading.key == key:
                 later = (h.start for h in self.headings[index + 1 :] if h.level <= heading.level)
                 return Section(heading, self.text[heading.end : next(later, len(self.text))])
@@ -89,6 +94,10 @@ class Document(NamedTuple):
         index = self.headings.index(heading)
         following = self.headings[index + 1].start if index + 1 < len(self.headings) else len(self.text)
         return self.text[heading.end : following]
+
+
+def _inside(heading: Heading, section: Section) -> bool:
+    return section.heading.end < heading.start <= section.heading.end + len(section.body)
 
 
 def read(text: str) -> Document:
@@ -120,9 +129,12 @@ def read(text: str) -> Document:
         if opened:
             fence = opened[1]
             continue
-        level = len(line) - len(line.lstrip("#"))
-        if 1 <= level <= 6 and (len(line) == level or line[level] in " \t"):
-            title = _title(line[level:])
+        unindented = line.lstrip(" ")
+        if len(line) - len(unindented) > 3:
+            continue
+        level = len(unindented) - len(unindented.lstrip("#"))
+        if 1 <= level <= 6 and (len(unindented) == level or unindented[level] in " \t"):
+            title = _title(unindented[level:])
             headings.append(Heading(level, title, _key(title), number, start, end))
     return Document(tuple(headings), text)
 
@@ -133,21 +145,39 @@ def _without_comments(text: str) -> str:
     at = 0
     opened = text.find("<!--")
     while opened != -1:
-        closed = text.find("-->", opened + 4)
-        end = len(text) if closed == -1 else closed + 3
+        end = _comment_end(text, opened)
         pieces += (text[at:opened], "\n" * text.count("\n", opened, end))
         at = end
         opened = text.find("<!--", at)
     return "".join(pieces) + text[at:] if pieces else text
 
 
+def _comment_end(text: str, opened: int) -> int:
+    """Where the comment opened at ``opened`` ends: ``<!-->`` and ``<!--->`` are whole (empty) comments.
+
+    As CommonMark 0.31 and GitHub read them; the real sig-node/4563 README has one.
+    """
+    after = opened + 4
+    if text.startswith(">", after):
+        return after + 1
+    if text.startswith("->", after):
+        return after + 2
+    closed = text.find("-->", after)
+    return len(text) if closed == -1 else closed + 3
+
+
+# A heading may be indented by up to three spaces (CommonMark): lines that start so are candidates.
+_HEADING_STARTS = ("#", " #", "  #", "   #")
+
+
 def _candidate_lines(text: str) -> list[int]:
-    """Where each line that starts with ``#`` or holds ````` or ``~~`` starts, in order."""
-    starts = {0} if text.startswith("#") else set()
-    found = text.find("\n#")
-    while found != -1:
-        starts.add(found + 1)
-        found = text.find("\n#", found + 1)
+    """Where each line that starts with ``#`` (after at most 3 spaces) or holds ````` or ``~~`` starts."""
+    starts = {0} if text.lstrip(" ")[:1] == "#" and len(text) - len(text.lstrip(" ")) <= 3 else set()
+    for lead in _HEADING_STARTS:
+        found = text.find("\n" + lead)
+        while found != -1:
+            starts.add(found + 1)
+            found = text.find("\n" + lead, found + 1)
     for mark in ("``", "~~"):
         found = text.find(mark)
         while found != -1:
@@ -186,8 +216,11 @@ def gaps(document: Document, stage: str) -> list[Gap]:
         elif title in FILLED and not _has_text(section):
             found.append(Gap(title, section.heading.line, f"{title} is empty"))
     found.extend(_test_plan_box(document))
+    # The questionnaire's sections are looked for inside it only: a `### Dependencies` under
+    # Design Details is not its Dependencies.  Without it, each is missing (and so is it).
+    questionnaire = document.section("Production Readiness Review Questionnaire")
     for title in PRR_BY_STAGE.get(stage, ()):
-        found.extend(_questions(document, title, stage))
+        found.extend(_questions(document, title, stage, questionnaire))
     return sorted(found, key=lambda gap: gap.line)
 
 
@@ -203,10 +236,10 @@ def _test_plan_box(document: Document) -> list[Gap]:
     section = document.section("Test Plan")
     if section is None:
         return []  # the missing section is its own gap
-    box = _BOX.search(section.body)
-    if box and box[1]:
+    boxes = [box[1] for box in _BOX.finditer(section.body)]
+    if any(boxes):  # any checked line of the box: an unchecked template copy above it does not matter
         return []
-    if box:
+    if boxes:
         unchecked = (
             "the test-plan box ([x] I/we understand the owners of the involved components …) is not checked"
         )
@@ -220,9 +253,9 @@ def _test_plan_box(document: Document) -> list[Gap]:
     ]
 
 
-def _questions(document: Document, title: str, stage: str) -> list[Gap]:
+def _questions(document: Document, title: str, stage: str, questionnaire: Section | None) -> list[Gap]:
     """A questionnaire section: present, and each ``######`` question answered before the next heading."""
-    section = document.section(title)
+    section = document.section(title, within=questionnaire) if questionnaire is not None else None
     if section is None:
         return [Gap(title, 1, f"the section {title}, which the template requires for {stage}, is missing")]
     end = section.heading.end + len(section.body)

@@ -24,7 +24,7 @@ from receipt_lint.history import Step
 from receipt_lint.layout import RELEASES
 from receipt_lint.rules.base import Pairing
 from receipt_lint.snapshot import Loaded, ModelT, Snapshot, load_model
-from receipt_lint.tree import MissingFile
+from receipt_lint.tree import MAX_BYTES, MissingFile
 
 TIMING_RULES = ("opt-in-after-freeze", "release-closed")
 
@@ -71,14 +71,14 @@ class ReleasesTree:
     def entry(self, path: str) -> Entry | None:
         return self.folders.get(_folder(path), {}).get(path)
 
-    def read(self, path: str) -> bytes:
+    def read(self, path: str, limit: int = MAX_BYTES) -> bytes:
         entry = self.entry(path)
         if entry is None:
             raise MissingFile(f"{path} does not exist")
         content = self._blobs.get(entry[1])
         if content is None:
             try:
-                content = self._blobs[entry[1]] = read_blob(self.repo, path, *entry)
+                content = self._blobs[entry[1]] = read_blob(self.repo, path, *entry, limit=limit)
             except MissingObject:
                 self.missing.add(entry[1])
                 raise

@@ -35,7 +35,7 @@ class MissingFile(TreeError):
 class Tree(Protocol):
     label: str
 
-    def read(self, path: str) -> bytes: ...
+    def read(self, path: str, limit: int = ...) -> bytes: ...
 
     def exists(self, path: str) -> bool: ...
 
@@ -97,15 +97,17 @@ class WorkTree:
         self._linked[folder] = found
         return found
 
-    def read(self, path: str) -> bytes:
+    def read(self, path: str, limit: int = MAX_BYTES) -> bytes:
         fd = self._open(path, self._inside(path))
         try:
             info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):  # said as git's trees say it: one message in every mode
+                raise TreeError(f"{path} is a folder, not a file")
             if not stat.S_ISREG(info.st_mode):
                 raise TreeError(f"{path} is not a regular file")
-            if info.st_size > MAX_BYTES:
-                raise TreeError(f"file is {info.st_size:,} bytes; the limit is {MAX_BYTES:,}")
-            return _read_at_most(fd, info.st_size, MAX_BYTES + 1)
+            if info.st_size > limit:
+                raise TreeError(f"file is {info.st_size:,} bytes; the limit is {limit:,}")
+            return _read_at_most(fd, info.st_size, limit + 1)
         except OSError as error:
             raise TreeError(f"{path} cannot be read: {error.strerror}") from None
         finally:

@@ -100,7 +100,7 @@ def test_user_mistakes_exit_2_with_one_line(
 
 def test_outside_a_git_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     os.chdir(tmp_path)
-    assert main(["check", "--all"]) == 2
+    assert main(["check"]) == 2  # a change needs git; --all checks a plain folder (test_one_verdict)
     assert "not inside a git repository" in capsys.readouterr().err
 
 

@@ -124,10 +124,59 @@ def test_no_readme_is_one_finding_on_the_receipt(tmp_path: Path) -> None:
     assert (finding["rule"], finding["path"], finding["line"]) == ("kep-readme", ACCEPTED, 4)
 
 
-def test_a_readme_that_is_not_utf8_is_one_finding(tmp_path: Path) -> None:
-    code, document = run_json(with_readme(tmp_path, b"# KEP\n\xff\xfe broken\n"), "--all")
+def test_bytes_that_are_not_utf8_read_as_replacement_characters(tmp_path: Path) -> None:
+    latin1 = README.replace("It does not use them.", "It does not use them, señor.").encode("latin-1")
+    code, document = run_json(with_readme(tmp_path, latin1), "--all")
+    assert code == 0 and rules_of(document) == set()
+    code, document = run_json(with_readme(tmp_path / "broken", b"# KEP\n\xff\xfe broken\n"), "--all")
+    assert code == 1 and "not UTF-8" not in json.dumps(document) and "kep-readme" in rules_of(document)
+
+
+# --- issue 18.7: CommonMark and the template, as section 8 now says ------------------------------
+
+
+def test_any_checked_line_of_the_box_counts() -> None:
+    unchecked_copy = "[ ] I/we understand the owners of the involved components may require updates\n\n"
+    text = README.replace("[x] I/we understand", unchecked_copy + "[x] I/we understand")
+    assert gaps_of(text) == []
+
+
+@pytest.mark.parametrize("indent", [" ", "  ", "   "])
+def test_a_heading_indented_up_to_three_spaces_is_a_heading(indent: str) -> None:
+    assert gaps_of(README.replace("## Implementation History", indent + "## Implementation History")) == []
+
+
+def test_four_spaces_make_no_heading() -> None:
+    text = README.replace("## Implementation History", "    ## Implementation History")
+    assert [gap[0] for gap in gaps_of(text)] == ["Implementation History"]
+
+
+@pytest.mark.parametrize("empty", ["<!-->", "<!--->"])
+def test_an_empty_comment_hides_nothing_after_it(empty: str) -> None:
+    text = README.replace("## Implementation History", f"{empty}\n\n## Implementation History")
+    assert gaps_of(text) == []
+
+
+def test_questionnaire_sections_are_found_inside_the_questionnaire_only() -> None:
+    design = "## Design Details\n\n### Dependencies\n\nThe design depends on nothing.\n\n"
+    start, end = README.index("### Dependencies"), README.index("### Scalability")
+    text = design + README[:start] + README[end:]
+    assert [gap[0] for gap in gaps_of(text, "beta")] == ["Dependencies"]
+    assert gaps_of(text, "alpha") == []
+
+
+def test_a_readme_of_more_than_a_megabyte_is_read(tmp_path: Path) -> None:
+    big = README + ("\nfiller line of a very long KEP document\n" * 30_000)
+    assert len(big.encode()) > 1 << 20
+    code, document = run_json(with_readme(tmp_path, big), "--all")
+    assert code == 0 and rules_of(document) == set()
+
+
+def test_a_readme_past_four_mebibytes_is_too_large_to_read(tmp_path: Path) -> None:
+    huge = README + "x" * (4 << 20)
+    code, document = run_json(with_readme(tmp_path, huge), "--all")
     [finding] = document["diagnostics"]
-    assert finding["rule"] == "kep-readme" and "not UTF-8" in finding["message"] and code == 1
+    assert code == 1 and finding["path"] == README_FILE and "too large to read" in finding["message"]
 
 
 def test_a_readme_edit_rechecks_the_kep(tmp_path: Path) -> None:
@@ -181,6 +230,17 @@ def test_missing_docs_prs_after_the_deadline(
 ) -> None:
     document = run_json(scheduled(tmp_path, extra, state), "--all", f"--now={now}")[1]
     assert ("missing-docs-prs" in rules_of(document)) is warned
+
+
+def test_docs_prs_with_no_value_means_none_listed_yet_and_says_so(tmp_path: Path) -> None:
+    from receipt_lint.models import json_schema
+
+    description = json_schema("receipt")["properties"]["docs-prs"]["description"]
+    assert "no value" in description and "none listed yet" in description
+    document = run_json(scheduled(tmp_path, "docs-prs:\n"), "--all", "--now=2026-03-06")[1]
+    [finding] = [d for d in document["diagnostics"] if d["rule"] == "missing-docs-prs"]
+    assert "docs-prs has no value, which means none listed yet" in finding["message"]
+    assert finding["line"] == RECEIPT.count("\n") + 1  # at the key
 
 
 def test_the_docs_deadline_in_the_schedule(tmp_path: Path) -> None:

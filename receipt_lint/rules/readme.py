@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from receipt_lint.readme import Gap
 
 
+def _too_large(said: str) -> str:
+    return f"it is too large to read ({said})" if said.startswith("file is ") else said
+
+
 class Reading(NamedTuple):
     """What one README says for one stage: its gaps, or why it cannot be read."""
 
@@ -69,19 +73,22 @@ def kep_readme(ctx: ReceiptContext) -> Iterator[Problem]:
         yield Problem(message, Position(gap.line, 1), path=path, severity=severity)
 
 
+README_LIMIT = 4 << 20  # a KEP document is Markdown, larger than any YAML file: up to 4 MiB is read
+
+
 def read_readme(tree: Tree, path: str, stage: str) -> Reading:
-    """The README's gaps for ``stage``; read once per KEP and stage (the caller memoizes)."""
+    """The README's gaps for ``stage``; read once per KEP and stage (the caller memoizes).
+
+    Bytes that are not UTF-8 read as U+FFFD: the reading looks only at ASCII
+    markers (design doc section 8), so one Latin-1 byte changes nothing.
+    """
     try:
-        raw = tree.read(path)
+        raw = tree.read(path, README_LIMIT)
     except MissingFile:
         return Reading(path, missing=True)
     except TreeError as error:
-        return Reading(path, unreadable=str(error))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        return Reading(path, unreadable=f"it is not UTF-8 text (line {line})")
+        return Reading(path, unreadable=_too_large(str(error)))
+    text = raw.decode("utf-8", errors="replace")
     from receipt_lint import readme  # its patterns compile only when a README is read
 
     return Reading(path, gaps=tuple(readme.gaps(readme.read(text), stage)))

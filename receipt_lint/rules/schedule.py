@@ -84,7 +84,8 @@ def missing_docs_prs(ctx: ReceiptContext) -> Iterator[Problem]:
 
     What it does: with a schedule whose `docs-pr-deadline` has passed, warns
     about every `accepted`, `at-risk` or `exception` receipt that has no
-    `docs-prs` key. `docs-prs: []` says the enhancement needs no docs.
+    `docs-prs` key, or a `docs-prs:` with no value (the same: none listed yet;
+    the schema says so too). `docs-prs: []` says the enhancement needs no docs.
 
     Why: by the docs PR deadline every tracked enhancement has opened its
     kubernetes/website pull request, or said it needs none.
@@ -98,6 +99,14 @@ def missing_docs_prs(ctx: ReceiptContext) -> Iterator[Problem]:
     if ctx.file.state not in ("accepted", "at-risk", "exception") or receipt.docs_prs is not None:
         return
     if ctx.release.passed(deadlines.docs_pr_deadline):
+        document = ctx.loaded.document
+        if document is not None and "docs-prs" in document.data:  # `docs-prs:` with no value
+            yield Problem(
+                "the docs PR deadline has passed and docs-prs has no value, which means none listed yet: "
+                "list the kubernetes/website pull requests, or write docs-prs: [] when no docs are needed",
+                ctx.value_at("docs-prs"),
+            )
+            return
         yield Problem(
             "the docs PR deadline has passed and the receipt has no docs-prs: list the kubernetes/website "
             "pull requests, or write docs-prs: [] when no docs are needed",
