@@ -66,12 +66,14 @@ class Heading(NamedTuple):
 class Section(NamedTuple):
     heading: Heading
     body: str  # the text after its heading line, up to the next heading of the same or a higher level
+    near: bool = False  # found by a heading one word off the title (section 8, rule 1)
 
 
 class Gap(NamedTuple):
     section: str  # the section the gap is in (or the box)
     line: int  # its heading's line; 1 when it is missing
     what: str  # in words
+    warning: bool = False  # a warning whatever the receipt's state (a heading one word off its title)
 
 
 class Document(NamedTuple):
@@ -79,21 +81,43 @@ class Document(NamedTuple):
     text: str  # comments removed, line breaks kept
 
     def section(self, title: str, within: Section | None = None) -> Section | None:
-        """The first section titled ``title`` (compared as section 8 says), inside ``within`` if given."""
-        key = _key(title)
-        for index, heading in enumerate(self.headings):
-            if within is not None and not _inside(heading, within):
-                continue
-            if heading.key == key:
-                later = (h.start for h in self.headings[index + 1 :] if h.level <= heading.level)
-                return Section(heading, self.text[heading.end : next(later, len(self.text))])
-        return None
+        """The first section titled ``title`` (compared as section 8 says), inside ``within`` if given.
+
+        With no heading of the exact title, the first whose words are the title's
+        with one word missing or one added (``Production Readiness Questionnaire``)
+        stands for it, marked ``near``.
+        """
+        key, words = _key(title), _words(title)
+        candidates = [
+            (index, heading)
+            for index, heading in enumerate(self.headings)
+            if within is None or _inside(heading, within)
+        ]
+        exact = next(((i, h) for i, h in candidates if h.key == key), None)
+        found = exact or next(((i, h) for i, h in candidates if _one_word_off(_words(h.key), words)), None)
+        if found is None:
+            return None
+        index, heading = found
+        later = (h.start for h in self.headings[index + 1 :] if h.level <= heading.level)
+        return Section(heading, self.text[heading.end : next(later, len(self.text))], near=exact is None)
 
     def after(self, heading: Heading) -> str:
         """The text between a heading and the next heading of any level."""
         index = self.headings.index(heading)
         following = self.headings[index + 1].start if index + 1 < len(self.headings) else len(self.text)
         return self.text[heading.end : following]
+
+
+def _words(title: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", title.lower())
+
+
+def _one_word_off(heading: list[str], title: list[str]) -> bool:
+    """The heading's words are the title's with one word missing or one added (never an empty heading)."""
+    if not heading or abs(len(heading) - len(title)) != 1:
+        return False
+    shorter, longer = (heading, title) if len(heading) < len(title) else (title, heading)
+    return any(longer[:at] + longer[at + 1 :] == shorter for at in range(len(longer)))
 
 
 def _inside(heading: Heading, section: Section) -> bool:
@@ -211,6 +235,7 @@ def gaps(document: Document, stage: str) -> list[Gap]:
     found: list[Gap] = []
     for title in REQUIRED:
         section = document.section(title)
+        found.extend(_near_title(section, title))
         if section is None:
             found.append(Gap(title, 1, f"the section {title} is missing"))
         elif title in FILLED and not _has_text(section):
@@ -258,6 +283,18 @@ def _questions(document: Document, title: str, stage: str, questionnaire: Sectio
     section = document.section(title, within=questionnaire) if questionnaire is not None else None
     if section is None:
         return [Gap(title, 1, f"the section {title}, which the template requires for {stage}, is missing")]
+    return _near_title(section, title) + _unanswered(document, section, title)
+
+
+def _near_title(section: Section | None, title: str) -> list[Gap]:
+    """A heading one word off a required title counts, with a warning naming the template's title."""
+    if section is None or not section.near:
+        return []
+    said = f'the heading "{section.heading.title}" stands for {title}: use the template\'s title'
+    return [Gap(title, section.heading.line, said, warning=True)]
+
+
+def _unanswered(document: Document, section: Section, title: str) -> list[Gap]:
     end = section.heading.end + len(section.body)
     questions = [h for h in document.headings if h.level == 6 and section.heading.end < h.start <= end]
     if not questions:

@@ -19,7 +19,7 @@ README_FILE = "keps/sig-architecture/2140-receipts/README.md"
 
 
 def gaps_of(text: str, stage: str = "beta") -> list[tuple[str, int, str]]:
-    return [tuple(gap) for gap in readme.gaps(readme.read(text), stage)]  # type: ignore[misc]
+    return [(gap.section, gap.line, gap.what) for gap in readme.gaps(readme.read(text), stage)]
 
 
 def test_the_shipped_ready_readme_meets_every_stage() -> None:
@@ -30,7 +30,8 @@ def test_the_shipped_ready_readme_meets_every_stage() -> None:
 @pytest.mark.parametrize(
     ("edit", "section", "says"),
     [
-        (lambda t: t.replace("## Implementation History", "## History"), "Implementation History", "missing"),
+        # ("## History" would be one word off the title: it counts, with a warning of its own)
+        (lambda t: t.replace("## Implementation History", "## Later"), "Implementation History", "missing"),
         (lambda t: t.replace("[x] I/we understand", "[ ] I/we understand"), "Test Plan", "is not checked"),
         (
             lambda t: t.replace("[x] I/we understand", "I understand"),
@@ -163,6 +164,44 @@ def test_questionnaire_sections_are_found_inside_the_questionnaire_only() -> Non
     text = design + README[:start] + README[end:]
     assert [gap[0] for gap in gaps_of(text, "beta")] == ["Dependencies"]
     assert gaps_of(text, "alpha") == []
+
+
+@pytest.mark.parametrize(
+    ("heading", "counts"),
+    [
+        ("## Production Readiness Questionnaire", True),  # one word missing (the real sig-api-machinery/5958)
+        ("## Production Readiness Review Questionnaire Answers", True),  # one added
+        ("## Readiness Questionnaire", False),  # two missing
+        (
+            "## Production Questionnaire Review Readiness",
+            False,
+        ),  # the same words, another order... and one off
+    ],
+)
+def test_a_heading_one_word_off_a_required_title_counts_with_a_warning(heading: str, counts: bool) -> None:
+    text = README.replace("## Production Readiness Review Questionnaire", heading)
+    found = gaps_of(text)
+    near = [gap for gap in readme.gaps(readme.read(text), "beta") if gap.warning]
+    if counts:
+        assert [gap[0] for gap in found] == ["Production Readiness Review Questionnaire"]
+        assert len(near) == 1 and f'the heading "{heading.lstrip("# ")}" stands for' in near[0].what
+    else:
+        assert "Production Readiness Review Questionnaire" in [gap[0] for gap in found] and not near
+        assert len(found) > 1  # and its sections are missing with it
+
+
+def test_a_near_title_is_a_warning_even_for_an_accepted_receipt(tmp_path: Path) -> None:
+    text = README.replace(
+        "## Production Readiness Review Questionnaire", "## Production Readiness Questionnaire"
+    )
+    code, document = run_json(with_readme(tmp_path, text), "--all")
+    [finding] = document["diagnostics"]
+    assert code == 0 and (finding["rule"], finding["severity"]) == ("kep-readme", "warning")
+
+
+def test_an_empty_heading_never_counts() -> None:
+    text = README.replace("### Dependencies", "###")
+    assert "Dependencies" in [gap[0] for gap in gaps_of(text)]
 
 
 def test_a_readme_of_more_than_a_megabyte_is_read(tmp_path: Path) -> None:

@@ -70,7 +70,8 @@ def kep_readme(ctx: ReceiptContext) -> Iterator[Problem]:
         yield Problem(f"cannot read {path}: {found.unreadable}", Position(1, 1), path=path, severity=severity)
     for gap in found.gaps:  # on the README; the message names the receipt it is about
         message = f"{gap.what} (for {ctx.file.path}, {stage})"
-        yield Problem(message, Position(gap.line, 1), path=path, severity=severity)
+        said = Severity.WARNING if gap.warning else severity  # a title one word off: whatever the state
+        yield Problem(message, Position(gap.line, 1), path=path, severity=said)
 
 
 README_LIMIT = 4 << 20  # a KEP document is Markdown, larger than any YAML file: up to 4 MiB is read
