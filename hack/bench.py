@@ -49,8 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus_tree
 import history_repo
 
-from receipt_lint.engine import Options, check_all
-from receipt_lint.tree import MAX_BYTES, WorkTree
+from receipt_lint.engine.check import Options, check_all
+from receipt_lint.model.files import MAX_BYTES
+from receipt_lint.trees.worktree import WorkTree
 
 IMPORT_FLOOR = "import pydantic, ruamel.yaml, jsonschema, git"
 # Processes may cache bytecode, as after any pip install: without it an

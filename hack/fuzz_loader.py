@@ -16,8 +16,8 @@ import atheris
 with atheris.instrument_imports():
     from pydantic import ValidationError
 
-    from receipt_lint.loader import YamlError, load
-    from receipt_lint.models import Kep, Receipt
+    from receipt_lint.model.loader import YamlError, load
+    from receipt_lint.model.models import Kep, Receipt
 
 
 def test_one_input(data: bytes) -> None:

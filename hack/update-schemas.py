@@ -7,10 +7,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from receipt_lint.models import json_schema
-from receipt_lint.schemas_dir import NAMES
+from receipt_lint.engine.config import published_schema
+from receipt_lint.model.schemas_dir import NAMES
 
 for name in NAMES:
     target = Path(__file__).resolve().parent.parent / "schemas" / f"{name}.schema.json"
-    target.write_text(json.dumps(json_schema(name), indent=2, sort_keys=True) + "\n")
+    target.write_text(json.dumps(published_schema(name), indent=2, sort_keys=True) + "\n")
     print(f"wrote {target.name}")

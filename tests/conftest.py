@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from receipt_lint.engine import Options, Result, check_all
-from receipt_lint.tree import WorkTree
+from receipt_lint.engine.check import Options, Result, check_all
+from receipt_lint.trees.worktree import WorkTree
 
 NOW = dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc)
 

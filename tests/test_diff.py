@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from receipt_lint.cli import main
-from receipt_lint.transitions import AUTHOR_MOVES, LEGAL, TEAM_MOVES, is_legal
+from receipt_lint.model.transitions import AUTHOR_MOVES, LEGAL, TEAM_MOVES, is_legal
 from tests.conftest import EXCEPTION_BLOCK, RECEIPT, base_files, git_init, write_tree
 
 STATES = ("proposed", "accepted", "at-risk", "exception", "removed")

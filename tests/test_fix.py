@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from receipt_lint.cli import main
-from receipt_lint.loader import load
+from receipt_lint.model.loader import load
 from tests.conftest import KEP, PRR
 from tests.test_workflow import KEP_FILE, commit, fingerprint, rl
 from tests.test_workflow import repo as repo  # the fixture: a KEP and its PRR file, committed

@@ -386,7 +386,7 @@ def test_a_second_run_says_what_a_replay_says_without_importing_the_rules(
     probe = (
         "import sys\nfrom receipt_lint.cli import main\n"
         f"code = main(['history', '--repo', {str(cycle)!r}, '--format=json', '--output=/dev/null'])\n"
-        "print(code, 'receipt_lint.models' in sys.modules, 'pydantic' in sys.modules)\n"
+        "print(code, 'receipt_lint.model.models' in sys.modules, 'pydantic' in sys.modules)\n"
     )
     warm = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert warm.stdout.split() == ["1", "False", "False"]
@@ -484,7 +484,7 @@ def test_a_clone_missing_a_blob_reports_it_and_caches_nothing(
 
 def test_the_cache_folder_is_never_relative(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A relative folder would land in the checkout being read: ignored, as XDG says of its own."""
-    from receipt_lint.history_cache import cache_folder
+    from receipt_lint.reports.history_cache import cache_folder
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from receipt_lint.findings import Position
-from receipt_lint.loader import MAX_BYTES, YamlError, load
+from receipt_lint.model.findings import Position
+from receipt_lint.model.loader import MAX_BYTES, YamlError, load
 
 
 def test_scalars_keep_their_source_text() -> None:

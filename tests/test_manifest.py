@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from receipt_lint.cli import main
-from receipt_lint.demo import build
+from receipt_lint.workflow.demo import build
 
 ARGS = ["--release", "v1.37", "--now", "2026-02-01"]
 

@@ -12,13 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from receipt_lint.cli import main
-from receipt_lint.edit import EditError, set_value
-from receipt_lint.engine import Options, check_all
-from receipt_lint.loader import YamlError, load
+from receipt_lint.engine.check import Options, check_all
+from receipt_lint.model.loader import YamlError, load
+from receipt_lint.model.transitions import LEGAL
 from receipt_lint.rules import RULES_BY_ID
-from receipt_lint.transitions import LEGAL
-from receipt_lint.tree import WorkTree
-from receipt_lint.workflow import WorkflowError, Workspace, move
+from receipt_lint.trees.worktree import WorkTree
+from receipt_lint.workflow.edit import EditError, set_value
+from receipt_lint.workflow.verbs import move
+from receipt_lint.workflow.workspace import WorkflowError, Workspace
 from tests.conftest import EXCEPTION_BLOCK, RECEIPT, base_files, git_init, write_tree
 
 NOW = dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from receipt_lint import readme
 from receipt_lint.cli import main
+from receipt_lint.model import readme
 from tests.conftest import README, RECEIPT, base_files
 from tests.test_corners import ACCEPTED, commit, main_and_pr
 from tests.test_diff import rules_of, run_json
@@ -272,7 +272,7 @@ def test_missing_docs_prs_after_the_deadline(
 
 
 def test_docs_prs_with_no_value_means_none_listed_yet_and_says_so(tmp_path: Path) -> None:
-    from receipt_lint.models import json_schema
+    from receipt_lint.model.models import json_schema
 
     description = json_schema("receipt")["properties"]["docs-prs"]["description"]
     assert "no value" in description and "none listed yet" in description

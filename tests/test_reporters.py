@@ -12,8 +12,8 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from receipt_lint.cli import main
-from receipt_lint.engine import Result, Transition
-from receipt_lint.findings import Finding, Severity
+from receipt_lint.engine.check import Result, Transition
+from receipt_lint.model.findings import Finding, Severity
 from receipt_lint.reporters import github, junit, sarif
 from receipt_lint.rules import ALL_RULES
 from tests.conftest import RECEIPT, base_files, git_init, write_tree

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from receipt_lint.findings import Severity
+from receipt_lint.model.findings import Severity
 from tests.conftest import EXCEPTION_BLOCK, KEP, RECEIPT, Checker, base_files, found, rules_found
 
 ACCEPTED = "releases/v1.37/accepted/2140.yaml"

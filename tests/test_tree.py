@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from receipt_lint import gitrepo
-from receipt_lint.gitrepo import CommitTree
-from receipt_lint.tree import MAX_BYTES, MissingFile, TreeError, WorkTree
+from receipt_lint.model.files import MAX_BYTES, MissingFile, TreeError
+from receipt_lint.trees import commits, git
+from receipt_lint.trees.commits import CommitTree
+from receipt_lint.trees.worktree import WorkTree
 
 
 @pytest.fixture
@@ -123,8 +124,8 @@ def committed(repo: Path) -> tuple[Path, CommitTree]:
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init")
-    git_repo = gitrepo.open_repo(repo)
-    return repo, gitrepo.CommitTree(git_repo, _git(repo, "rev-parse", "HEAD"))
+    git_repo = git.open_repo(repo)
+    return repo, commits.CommitTree(git_repo, _git(repo, "rev-parse", "HEAD"))
 
 
 def test_a_commit_reads_listed_files_folders_and_the_top_level(committed: tuple[Path, CommitTree]) -> None:
@@ -160,7 +161,7 @@ def test_the_index_is_what_is_staged(committed: tuple[Path, CommitTree]) -> None
     (repo / "keps/sig-x/kep.yaml").write_text("title: staged\n")
     _git(repo, "add", "keps/sig-x/kep.yaml")
     (repo / "keps/sig-x/kep.yaml").write_text("title: not staged\n")
-    index = gitrepo.IndexTree(gitrepo.open_repo(repo))
+    index = commits.IndexTree(git.open_repo(repo))
     assert index.read("keps/sig-x/kep.yaml") == b"title: staged\n"
     assert index.files_under("releases") == ["releases/v1.37/proposed/1.yaml"]
     with pytest.raises(TreeError, match="is a symlink"):
@@ -171,12 +172,12 @@ def test_revisions_resolve_in_one_go_and_missing_ones_say_how_to_fetch(
     committed: tuple[Path, CommitTree],
 ) -> None:
     repo, tree = committed
-    git_repo = gitrepo.open_repo(repo)
-    assert gitrepo.resolve_commits(git_repo, {"base": "HEAD", "head": tree.label}) == {
+    git_repo = git.open_repo(repo)
+    assert git.resolve_commits(git_repo, {"base": "HEAD", "head": tree.label}) == {
         "base": tree.label,
         "head": tree.label,
     }
-    with pytest.raises(gitrepo.GitError, match="git fetch origin nope"):
-        gitrepo.resolve_commits(git_repo, {"base": "nope", "head": "HEAD"})
-    with pytest.raises(gitrepo.GitError, match="is not a git repository"):
-        gitrepo.resolve_commits(gitrepo.open_repo(repo.parent), {"base": "HEAD"})
+    with pytest.raises(git.GitError, match="git fetch origin nope"):
+        git.resolve_commits(git_repo, {"base": "nope", "head": "HEAD"})
+    with pytest.raises(git.GitError, match="is not a git repository"):
+        git.resolve_commits(git.open_repo(repo.parent), {"base": "HEAD"})

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from receipt_lint.cli import main
-from receipt_lint.edit import append_block, remove_key, set_value
-from receipt_lint.loader import load
+from receipt_lint.model.loader import load
+from receipt_lint.workflow.edit import append_block, remove_key, set_value
 from tests.conftest import EXCEPTION_BLOCK, KEP, PRR
 from tests.test_workflow import KEP_FILE, check_passes, commit, exception_request, fingerprint, rl
 from tests.test_workflow import repo as repo  # the fixture: a KEP and its PRR file, committed

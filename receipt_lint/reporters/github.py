@@ -14,8 +14,8 @@ import os
 import secrets
 from typing import TextIO
 
-from receipt_lint.engine import Result
-from receipt_lint.findings import Finding, Severity
+from receipt_lint.engine.check import Result
+from receipt_lint.model.findings import Finding, Severity
 from receipt_lint.reporters import UNDECODABLE, one_line
 from receipt_lint.reporters.text import format_finding, summary, transition_lines
 

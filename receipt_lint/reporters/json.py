@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from receipt_lint.engine import Result
-from receipt_lint.findings import Severity
+from receipt_lint.engine.check import Result
+from receipt_lint.model.findings import Severity
 
 
 def report(result: Result, stream: TextIO, *, color: bool = False) -> None:

@@ -12,8 +12,8 @@ from collections import defaultdict
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from receipt_lint.engine import Result
-from receipt_lint.findings import Finding, Severity
+from receipt_lint.engine.check import Result
+from receipt_lint.model.findings import Finding, Severity
 from receipt_lint.reporters.text import format_finding
 
 ARTIFACT_NAME = "junit_receipt-lint.xml"

@@ -7,8 +7,8 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from receipt_lint import __version__
-from receipt_lint.engine import Result
-from receipt_lint.findings import Finding, Severity
+from receipt_lint.engine.check import Result
+from receipt_lint.model.findings import Finding, Severity
 from receipt_lint.rules import ALL_RULES
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "note"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
-from receipt_lint.engine import Result
-from receipt_lint.findings import Finding, Severity
+from receipt_lint.engine.check import Result
+from receipt_lint.model.findings import Finding, Severity
 from receipt_lint.reporters import one_line
 
 _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.NOTICE: "\x1b[36m"}

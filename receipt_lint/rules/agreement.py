@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from receipt_lint import models
-from receipt_lint.findings import Severity, quoted
+from receipt_lint.model import models
+from receipt_lint.model.findings import Severity, quoted
+from receipt_lint.model.versions import NOT_TARGETING, Version, ascii_number, parse_milestone
 from receipt_lint.rules.base import Problem, ReceiptContext, rule
-from receipt_lint.snapshot import Loaded, normalize_login
-from receipt_lint.versions import NOT_TARGETING, Version, ascii_number, parse_milestone
+from receipt_lint.trees.snapshot import Loaded, normalize_login
 
 IMPLEMENTABLE = frozenset({"implementable", "implemented"})
 PRR_SINCE = Version(1, 21)

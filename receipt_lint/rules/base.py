@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, NamedTuple, TypeVar, overload
 
-from receipt_lint import models
-from receipt_lint.findings import Position, Severity
-from receipt_lint.layout import Misplaced, ReceiptFile, kep_path_problem
-from receipt_lint.snapshot import Loaded, Snapshot
-from receipt_lint.versions import Version, ascii_number, parse_release
+from receipt_lint.model import models
+from receipt_lint.model.findings import Position, Severity
+from receipt_lint.model.layout import Misplaced, ReceiptFile, kep_path_problem
+from receipt_lint.model.versions import Version, ascii_number, parse_release
+from receipt_lint.trees.snapshot import Loaded, Snapshot
 
 Scope = Literal["tree", "receipt", "transition", "config"]
 Column = Literal["accepted", "other"]
@@ -79,9 +79,17 @@ def rule(
     rule_id: str, severity: Severity, scope: Scope, *, agreement: bool = False
 ) -> Callable[[Callable[[Any], Iterable[Problem]]], Rule]:
     def register(check: Callable[[Any], Iterable[Problem]]) -> Rule:
-        return Rule(rule_id, severity, scope, check, agreement)
+        made = Rule(rule_id, severity, scope, check, agreement)
+        if agreement:
+            AGREEMENT.append(made)
+        return made
 
     return register
+
+
+# The section-6 requirements, as their modules define them: ``ready-to-accept`` runs them
+# all, and reads them here rather than from the registry, which imports its module.
+AGREEMENT: list[Rule] = []
 
 
 class ReleaseInfo(NamedTuple):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from receipt_lint.findings import Position, Severity
+from receipt_lint.model.files import MissingFile, Tree, TreeError
+from receipt_lint.model.findings import Position, Severity
 from receipt_lint.rules.base import Problem, ReceiptContext, rule
-from receipt_lint.tree import MissingFile, Tree, TreeError
 
 if TYPE_CHECKING:
-    from receipt_lint.readme import Gap
+    from receipt_lint.model.readme import Gap
 
 
 def _too_large(said: str) -> str:
@@ -90,6 +90,6 @@ def read_readme(tree: Tree, path: str, stage: str) -> Reading:
     except TreeError as error:
         return Reading(path, unreadable=_too_large(str(error)))
     text = raw.decode("utf-8", errors="replace")
-    from receipt_lint import readme  # its patterns compile only when a README is read
+    from receipt_lint.model import readme  # its patterns compile only when a README is read
 
     return Reading(path, gaps=tuple(readme.gaps(readme.read(text), stage)))

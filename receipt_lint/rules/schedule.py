@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from receipt_lint.findings import Severity
+from receipt_lint.model.findings import Severity
 from receipt_lint.rules.base import Problem, ReceiptContext, TreeContext, rule
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from receipt_lint.config import CONFIG_FILE, ConfigProblem
-from receipt_lint.findings import Severity
-from receipt_lint.layout import ReceiptFile
+from receipt_lint.model.findings import ConfigProblem, Severity
+from receipt_lint.model.layout import ReceiptFile
+from receipt_lint.model.names import CONFIG_FILE
 from receipt_lint.rules.base import Problem, ReceiptContext, TreeContext, rule
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from receipt_lint.findings import Severity
+from receipt_lint.model.findings import Severity
+from receipt_lint.model.transitions import is_legal, legal_targets, mover
 from receipt_lint.rules.base import Problem, TransitionContext, rule
-from receipt_lint.snapshot import Snapshot, normalize_login
-from receipt_lint.transitions import is_legal, legal_targets, mover
+from receipt_lint.trees.snapshot import Snapshot, normalize_login
 
 
 @rule("illegal-transition", Severity.ERROR, "transition")

@@ -6,12 +6,12 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
-from receipt_lint.findings import Severity, quoted
-from receipt_lint.loader import Document
-from receipt_lint.models import STAGES, Kep
-from receipt_lint.rules.base import Problem, ReceiptContext, rule
-from receipt_lint.tree import is_safe_relative
-from receipt_lint.versions import NOT_TARGETING, parse_milestone
+from receipt_lint.model.files import is_safe_relative
+from receipt_lint.model.findings import Severity, quoted
+from receipt_lint.model.loader import Document
+from receipt_lint.model.models import STAGES, Kep
+from receipt_lint.model.versions import NOT_TARGETING, parse_milestone
+from receipt_lint.rules.base import AGREEMENT, Problem, ReceiptContext, rule
 
 _DATES = ("creation-date", "last-updated")
 
@@ -145,10 +145,8 @@ def ready_to_accept(ctx: ReceiptContext) -> Iterator[Problem]:
     """
     if ctx.file.state != "at-risk" or not ctx.agrees or ctx.loaded.schema_problems:
         return
-    from receipt_lint.rules import AGREEMENT_RULES
-
     strict = ctx.as_accepted()
-    for agreement in AGREEMENT_RULES:
+    for agreement in AGREEMENT:
         for problem in agreement.check(strict):
             if (problem.severity or agreement.severity) is Severity.ERROR:
                 return

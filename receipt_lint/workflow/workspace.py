@@ -1,0 +1,134 @@
+"""The working tree a verb changes: refusals (exit 1, or 2 for a value that names nothing),
+writes that never leave the repository, moves with ``git mv``, and staging what was written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from receipt_lint.model.findings import quoted
+from receipt_lint.model.layout import ReceiptFile, receipt_files
+from receipt_lint.model.versions import parse_release
+from receipt_lint.rules.base import release_info
+from receipt_lint.trees.snapshot import Snapshot
+from receipt_lint.trees.worktree import WorkTree
+
+Say = Callable[[str], None]
+
+
+
+class WorkflowError(Exception):
+    """A refused command: nothing was changed; the message says why."""
+
+
+
+class BadArgument(WorkflowError):
+    """A value that names nothing in the tree (a release with no folder, no such KEP): exit 2."""
+
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    now: dt.datetime
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return Snapshot(WorkTree(self.root))
+
+    def release_dir(self, release: str) -> Path:
+        if parse_release(release) is None:
+            raise BadArgument(f"{quoted(release)} is not a release name: use vMAJOR.MINOR, e.g. v1.37")
+        folder = self.inside(f"releases/{release}")
+        if not (folder / "OWNERS").is_file():
+            raise BadArgument(
+                f"--release {release}: there is no releases/{release} "
+                f"(`receipt-lint create-release {release}` makes it)"
+            )
+        return folder
+
+    def inside(self, relative: str) -> Path:
+        """``relative`` under the root, refused when any part of it is a symbolic link.
+
+        Nothing is ever written (or read for a write) outside the repository:
+        ``releases/v1.38 -> /elsewhere`` would take the receipt there.
+        """
+        path = self.root
+        for part in relative.split("/"):
+            path = path / part
+            if path.is_symlink():
+                shown = path.relative_to(self.root).as_posix()
+                raise WorkflowError(
+                    f"{shown} is a symbolic link: receipt-lint writes nothing outside the repository "
+                    f"(make {shown} a real folder)"
+                )
+        return path
+
+    def refuse_closed(self, release: str) -> None:
+        """A shipped release's receipts are final: no verb changes them (design doc section 5)."""
+        info = release_info(self.snapshot, release, self.now)
+        if info.closed and info.deadlines is not None and info.deadlines.release is not None:
+            shipped = info.deadlines.release.strftime("%Y-%m-%d %H:%M UTC")
+            raise WorkflowError(
+                f"release {release} has shipped (release date {shipped}): its receipts are final"
+            )
+
+    def receipt(self, number: int, release: str) -> ReceiptFile | None:
+        self.release_dir(release)
+        paths = WorkTree(self.root).files_under(f"releases/{release}")
+        found = [file for file in receipt_files(paths) if file.number == number]
+        if len(found) > 1:
+            raise WorkflowError(f"KEP {number} has several receipts in {release}: fix that first")
+        return found[0] if found else None
+
+    def existing_receipt(self, number: int, release: str) -> ReceiptFile:
+        file = self.receipt(number, release)
+        if file is None:
+            raise WorkflowError(f"KEP {number} has no receipt in {release}")
+        return file
+
+    def _git(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", "-C", str(self.root), *args], capture_output=True, text=True, check=check
+        )
+
+    def tracked(self, path: str) -> bool:
+        return self._git("ls-files", "--error-unmatch", "--", path).returncode == 0
+
+    def unchanged(self, path: str) -> bool:
+        """Tracked, and as git's index has it: staging it then adds only what we write.
+
+        An untracked kep.yaml (a new KEP) is the author's to stage, whole.
+        """
+        return self.tracked(path) and self._git("diff", "--quiet", "--", path).returncode == 0
+
+    def stage(self, say: Say, *paths: str) -> None:
+        """``git add`` what a command wrote; outside a git checkout there is nothing to stage."""
+        done = self._git("add", "--", *paths)
+        if done.returncode != 0 and self._git("rev-parse", "--git-dir").returncode == 0:
+            said = (done.stderr.strip().splitlines() or ["git add failed"])[-1]
+            say(f"--> could not stage {', '.join(paths)}: {said}; git add it")
+
+    def rename(self, old: str, new: str, text: str) -> None:
+        """Move with ``git mv`` (git sees the rename) and write ``text``; staged if tracked."""
+        self.inside(old)
+        self.inside(new).parent.mkdir(parents=True, exist_ok=True)
+        if not self.tracked(old):
+            (self.root / old).rename(self.root / new)
+            write_exactly(self.root / new, text)
+            return
+        moved = self._git("mv", old, new)
+        if moved.returncode != 0:
+            raise WorkflowError(f"git mv {old} {new} failed: {moved.stderr.strip()}")
+        write_exactly(self.root / new, text)
+        # Stage the rewritten tracking-status too: a --staged check sees the whole move.
+        self._git("add", "--", new, check=True)
+
+
+
+def write_exactly(path: Path, text: str) -> None:
+    """Write ``text`` as it is: text mode would rewrite its line endings."""
+    path.write_bytes(text.encode("utf-8"))
