@@ -90,7 +90,7 @@ def test_a_move_between_releases_names_both(tmp_path: Path, capsys: pytest.Captu
         ("implemention-prs: []", 'unknown key "implemention-prs": did you mean "implementation-prs"?'),
         (
             "docs-prs: [https://example.com/1]",
-            "docs-prs entry 1 must be a kubernetes/website pull request URL",
+            "docs-prs entry 1 must be a pull request URL",
         ),
         ("implementation-prs: [x]", "implementation-prs entry 1 must be a pull request URL"),
     ],

@@ -74,13 +74,22 @@ def run_check(args: argparse.Namespace) -> int:
         from receipt_lint.reporters import one_line
         from receipt_lint.workflow.fix import fix
 
-        for fixed in fix(root, result.findings, parse_now(args.now)):
-            where = one_line(f"{fixed.path}:{fixed.line}" if fixed.line else fixed.path)
-            if fixed.not_fixed:
-                print(f"not fixed {where} {fixed.key}: {one_line(fixed.not_fixed)}", file=sys.stderr)
-            else:
-                print(f"fixed {where} {fixed.key}", file=sys.stderr)
-        result = _checked(root, args)  # what is left
+        # A fix can uncover another (a valid tracking-status lets the agreement checks run):
+        # fix again while a pass fixes something, a few times at most.
+        said: set[str] = set()
+        for _ in range(3):
+            fixed = fix(root, result.findings, parse_now(args.now))
+            for one in fixed:
+                where = one_line(f"{one.path}:{one.line}" if one.line else one.path)
+                line = f"not fixed {where} {one.key}: {one_line(one.not_fixed)}" if one.not_fixed else ""
+                if line and line not in said:
+                    said.add(line)
+                    print(line, file=sys.stderr)
+                elif not line:
+                    print(f"fixed {where} {one.key}", file=sys.stderr)
+            result = _checked(root, args)  # what is left
+            if all(one.not_fixed for one in fixed):
+                break
     try:
         write_report(result, args.format, args.output)
     except BrokenPipeError:  # `check | head`: the verdict is still the exit code
@@ -96,7 +105,13 @@ def _checked(root: Path, args: argparse.Namespace) -> Result:
         tree = _tree_to_check(root, args)
         options = with_rule_choice(check_options(root, args), args, tree)
         _require_named(options, (tree,), frozenset())
-        return check_all(tree, options)
+        result = check_all(tree, options)
+        if not result.receipts_checked and not tree.files_under("releases") and not tree.files_under("keps"):
+            raise UsageError(
+                f"{root} holds no releases/ and no keps/: run in a kubernetes/enhancements checkout "
+                "or pass --repo DIR"
+            )
+        return result
     return check_diff(root, args)
 
 

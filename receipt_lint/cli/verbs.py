@@ -93,6 +93,10 @@ def _check_workflow_values(args: argparse.Namespace, now: dt.datetime) -> None:
     if args.action == "request":
         if args.additional_days < 1:
             raise UsageError(f"--additional-days {args.additional_days}: ask for one day or more")
+        if args.additional_days > MAX_ADDITIONAL_DAYS:  # a freeze's extension, not years (dates stay dates)
+            raise UsageError(
+                f"--additional-days {args.additional_days}: ask for at most {MAX_ADDITIONAL_DAYS} days"
+            )
         for name in ("reason", "risks_of_adding", "risks_of_cutting"):
             if not getattr(args, name).strip():
                 raise UsageError(f"--{name.replace('_', '-')} is empty: the release team decides on it")
@@ -101,6 +105,7 @@ def _check_workflow_values(args: argparse.Namespace, now: dt.datetime) -> None:
 
 
 
+MAX_ADDITIONAL_DAYS = 365
 _LOGIN = re.compile(r"@?[A-Za-z0-9][A-Za-z0-9-]*")
 
 

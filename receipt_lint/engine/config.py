@@ -88,7 +88,7 @@ def read_config_problems(tree: Tree, known: Collection[str]) -> tuple[RuleChoice
     if loaded.missing:
         return RuleChoice(), []
     if loaded.syntax_error is not None:
-        if loaded.syntax_error.message.startswith(EMPTY):
+        if loaded.syntax_error.message.startswith(EMPTY) or _null_document(tree):
             return RuleChoice(), []
         return RuleChoice(), [ConfigProblem(loaded.syntax_error.message, loaded.syntax_error.position)]
     if loaded.unreadable is not None or loaded.document is None:
@@ -102,17 +102,38 @@ def read_config_problems(tree: Tree, known: Collection[str]) -> tuple[RuleChoice
     return RuleChoice(ignore=frozenset(loaded.model.ignore), severity=severity), []
 
 
+def _null_document(tree: Tree) -> bool:
+    """``---`` or ``null`` alone: a document with nothing in it, an empty configuration like an empty file."""
+    from receipt_lint.model.files import TreeError
+    from receipt_lint.model.loader import YamlError, compose, decode
+
+    try:
+        node = compose(decode(tree.read(CONFIG_FILE)))
+    except (YamlError, TreeError):
+        return False
+    nulls = ("", "~", "null", "Null", "NULL")
+    return node is None or (node.id == "scalar" and not node.style and node.value in nulls)
+
+
+# The rule that checks this file cannot be switched off or downgraded by it: a file that
+# did so could merge broken and lock every later `check --all`.  (Flags still can.)
+_SELF = "config-schema"
+_NOT_SELF = (
+    f"{_SELF} checks this file itself: the file cannot ignore or downgrade it (a command-line --ignore can)"
+)
+
+
 def _unknown_rules(document: Document, known: Collection[str]) -> Iterator[ConfigProblem]:
-    """Rule ids the file names that are not rules, read from the document (valid or not)."""
+    """Rule ids the file names that are not rules (or may not name), read from the document, valid or not."""
     data = document.data
     ignored = data.get("ignore")
     for index, rule in enumerate(ignored if isinstance(ignored, list) else []):
-        unknown = _unknown(rule, known) if isinstance(rule, str) else ""
+        unknown = (_NOT_SELF if rule == _SELF else _unknown(rule, known)) if isinstance(rule, str) else ""
         if unknown:
             yield ConfigProblem(unknown, document.position(("ignore", index)))
     severities = data.get("severity")
-    for rule in severities if isinstance(severities, dict) else {}:
-        unknown = _unknown(rule, known)
+    for rule, level in severities.items() if isinstance(severities, dict) else ():
+        unknown = _NOT_SELF if rule == _SELF and level != "error" else _unknown(rule, known)
         if unknown:
             yield ConfigProblem(unknown, document.key_position(("severity", rule)))
 

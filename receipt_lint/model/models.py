@@ -54,10 +54,9 @@ def _ascii_number(value: object) -> object:
 _NUMBER_SCHEMA = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^[0-9]+$"}]}
 # A positive whole number in ASCII digits: a KEP number, a count of days.
 WholeNumber = Annotated[PositiveInt, BeforeValidator(_ascii_number), WithJsonSchema(_NUMBER_SCHEMA)]
-ImplementationPr = Annotated[
-    str,
-    StringConstraints(pattern=r"^https://github\.com/kubernetes[a-z0-9-]*/[A-Za-z0-9._-]+/pull/[0-9]+/?$"),
-]
+# A pull request of any repository (etcd-io, containerd, ...: design doc section 2), for code and docs alike.
+_PULL_REQUEST = r"^https://github\.com/[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+/pull/[0-9]+/?$"
+ImplementationPr = Annotated[str, StringConstraints(pattern=_PULL_REQUEST)]
 
 
 def _canonical_kep_path(value: str) -> str:
@@ -79,7 +78,7 @@ KepPath = Annotated[
     AfterValidator(_canonical_kep_path),
     WithJsonSchema({"type": "string", "pattern": _KEP_PATH_PATTERN}),
 ]
-DocsPr = Annotated[str, StringConstraints(pattern=r"^https://github\.com/kubernetes/website/pull/[0-9]+/?$")]
+DocsPr = Annotated[str, StringConstraints(pattern=_PULL_REQUEST)]
 
 
 def parse_deadline(value: object) -> object:

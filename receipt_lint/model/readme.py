@@ -48,7 +48,7 @@ _FENCE = re.compile(r"[ \t]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)*(`{3,}|~{3,})")
 # "[x]", "[X]", and "[ x ]" as some real READMEs write it; "[ ]" is unchecked.
 # "I understand", as older copies of the template word it, too.
 _BOX = re.compile(
-    r"^[ \t]*(?:[-*][ \t]+)?\[[ \t]*([xX]?)[ \t]*\][ \t]*"
+    r"^[ \t]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)?\[[ \t]*([xX]?)[ \t]*\][ \t]*"
     r"I(?:/we)? understand the owners of the involved components",
     re.M,
 )
@@ -150,7 +150,8 @@ def read(text: str) -> Document:
             if opened and opened[1][0] == fence[0] and len(opened[1]) >= len(fence) and _closes(line, opened):
                 fence = None
             continue
-        if opened:
+        if opened and not (opened[1][0] == "`" and "`" in line[opened.end() :]):
+            # (a backtick fence's info string holds no backtick: ```code``` is inline code)
             fence = opened[1]
             continue
         unindented = line.lstrip(" ")

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 from receipt_lint.model import models
+from receipt_lint.reporters import markdown_cell
 from receipt_lint.reports.manifest import Entry, Manifest, deadline_moment
 
 
@@ -47,7 +48,8 @@ def render_markdown(manifest: Manifest) -> str:
             ]
             lines += [
                 f"| [{e.kep}]({e.issue}){' ✗' if e.errors else ''} | "
-                f"{f'[{_md(e.title)}]({e.folder})' if e.folder else _md(e.title)} | {e.sig} | {e.stage} | "
+                f"{f'[{_md(e.title)}]({e.folder})' if e.folder else _md(e.title)} | "
+                f"{_md(e.sig)} | {_md(e.stage)} | "
                 f"{e.type} | {_md('; '.join(e.lacks)) or '—'} | {_md('; '.join(e.problems)) or '—'} |"
                 for e in rows
             ]
@@ -58,7 +60,8 @@ def render_markdown(manifest: Manifest) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Repository text in a Markdown table: one line, no HTML of its own (the reports' one escaping)."""
+    return markdown_cell(text)
 
 
 

@@ -66,7 +66,9 @@ class CommitTree:
             raise TreeError(f"{quoted(path)} is not a plain path inside the repository")
         for prefix, listing in self._listings.items():
             if path.startswith(prefix + "/"):
-                return listing.get(path)
+                found = listing.get(path)
+                # ls-tree -r lists files only: a folder shows as the files under it.
+                return found if found is not None or not _lists_under(listing, path) else (_FOLDER, "")
         folder, _, name = path.rpartition("/")
         return self._folder(folder).get(name)
 
@@ -83,6 +85,14 @@ class CommitTree:
             self._folders[folder] = _tree_entries(data, len(self.label) // 2) if data else {}
         return self._folders[folder]
 
+
+
+_FOLDER = 0o040000
+
+
+def _lists_under(listing: dict[str, Entry], folder: str) -> bool:
+    """Whether a recursive listing holds a file under ``folder`` (asked only of a missing path)."""
+    return any(path.startswith(folder + "/") for path in listing)
 
 
 def _tree_entries(data: bytes, id_size: int) -> dict[str, Entry]:

@@ -80,7 +80,7 @@ def _schema_problem(document: Document, error: Any, model_class: type[BaseModel]
 
 _URL_WORDS = {
     "implementation-prs": "a pull request URL like https://github.com/kubernetes/kubernetes/pull/123",
-    "docs-prs": "a kubernetes/website pull request URL like https://github.com/kubernetes/website/pull/456",
+    "docs-prs": "a pull request URL like https://github.com/kubernetes/website/pull/456",
 }
 _TYPE_WORDS = {
     "string_type": "must be text",

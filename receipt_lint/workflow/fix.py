@@ -25,7 +25,7 @@ from typing import NamedTuple
 from receipt_lint.model.findings import Finding
 from receipt_lint.model.layout import ReceiptFile, classify, kep_path_problem, receipt_files
 from receipt_lint.model.loader import YamlError, load
-from receipt_lint.model.names import STAGES, STATES
+from receipt_lint.model.names import ACTIVE_STATES, STAGES, STATES
 from receipt_lint.model.versions import ascii_number, parse_milestone
 from receipt_lint.rules.base import release_info
 from receipt_lint.trees.snapshot import Snapshot
@@ -57,7 +57,7 @@ def fix(root: Path, findings: Iterable[Finding], now: dt.datetime) -> list[Fixed
     planned: dict[str, dict[tuple[str, ...], Edit]] = {}
     for finding in findings:
         if finding.rule in FIXABLE:
-            for edit in _edits(snapshot, finding):
+            for edit in _edits(snapshot, finding, now):
                 planned.setdefault(edit.path, {})[edit.key] = edit
     fixed: list[Fixed] = []
     for path, edits in sorted(planned.items()):
@@ -77,14 +77,14 @@ def _closed_release(snapshot: Snapshot, path: str, now: dt.datetime) -> str:
     return f"release {placed.release} has shipped: its receipts are final"
 
 
-def _edits(snapshot: Snapshot, finding: Finding) -> Iterator[Edit]:
+def _edits(snapshot: Snapshot, finding: Finding, now: dt.datetime) -> Iterator[Edit]:
     placed = classify(finding.path) if finding.path.startswith("releases/") else None
     if finding.rule in ("status-mismatch", "receipt-schema") and isinstance(placed, ReceiptFile):
         yield from _status_from_folder(snapshot, placed)
     elif finding.rule == "kep-mismatch" and isinstance(placed, ReceiptFile):
         yield from _copied_from_kep(snapshot, finding.path)
     elif finding.rule == "kep-mismatch" and finding.path.endswith("/kep.yaml"):
-        for receipt in _receipts_of(snapshot, finding.path):
+        for receipt in _receipts_of(snapshot, finding.path, now):
             yield from _copied_from_kep(snapshot, receipt)
     elif finding.rule == "kep-value" and finding.path.endswith("/kep.yaml"):
         yield from _milestones_with_v(snapshot, finding.path)
@@ -101,11 +101,18 @@ def _status_from_folder(snapshot: Snapshot, placed: ReceiptFile) -> Iterator[Edi
         yield Edit(placed.path, key, placed.state, "", document.position(key).line)
 
 
-def _receipts_of(snapshot: Snapshot, kep_file: str) -> list[str]:
-    """The working tree's receipts whose ``path`` names this kep.yaml's folder."""
+def _receipts_of(snapshot: Snapshot, kep_file: str, now: dt.datetime) -> list[str]:
+    """The receipts whose ``path`` names this kep.yaml's folder and that must agree with it.
+
+    Those ``check --all`` would report a ``kep-mismatch`` for: active receipts of
+    open releases (section 6); a removed receipt, or a shipped release's, has
+    rightly moved on.
+    """
     kep_path = kep_file.removeprefix("keps/").removesuffix("/kep.yaml")
     found = []
     for file in receipt_files(snapshot.tree.files_under("releases")):
+        if file.state not in ACTIVE_STATES or release_info(snapshot, file.release, now).closed:
+            continue
         receipt = snapshot.receipt(file.path).model
         if receipt is not None and receipt.path.strip("/") == kep_path:
             found.append(file.path)
@@ -143,7 +150,17 @@ def _milestones_with_v(snapshot: Snapshot, kep_file: str) -> Iterator[Edit]:
 
 
 def _style(value: str) -> str:
-    return "" if value and set(value) <= _PLAIN_SAFE and value[0].isalnum() else '"'
+    """Plain when YAML reads the plain text back as that very string, else double quotes.
+
+    ``yes``, ``123``, ``1.0``, ``0x1F``, ``null`` and ``2026-01-01`` are plain-safe
+    characters that YAML 1.1 readers (PyYAML, the published schema's users)
+    read as a boolean, a number, null or a date.
+    """
+    if not value or not set(value) <= _PLAIN_SAFE or not value[0].isalnum():
+        return '"'
+    import yaml  # a safe load of one scalar: what another YAML reader makes of it
+
+    return "" if yaml.safe_load(value) == value else '"'
 
 
 def _apply(root: Path, path: str, edits: list[Edit]) -> Iterator[Fixed]:

@@ -37,11 +37,9 @@ def kep_of(ws: Workspace, kep_ref: str) -> tuple[int, str]:
     return _written_number(ws, kep_path) or int(match[1]), kep_path
 
 
-
 def _written_number(ws: Workspace, kep_path: str) -> int | None:
     kep = ws.snapshot.kep(kep_path).model
     return ascii_number(kep.kep_number.strip()) if kep is not None else None
-
 
 
 def find_kep(ws: Workspace, number: int) -> str:
@@ -60,13 +58,19 @@ def find_kep(ws: Workspace, number: int) -> str:
         if (written or (int(named[1]) if named else None)) == number:
             found.append(kep_path)
     if not found:
-        raise BadArgument(f"there is no KEP {number} under keps/ (no kep.yaml says kep-number: {number})")
+        folders = [
+            f"{path} (its kep.yaml says kep-number: {_written_number(ws, path)})"
+            for path in _folders_numbered(ws, number)
+        ]
+        also = f"; the folder{'s' if len(folders) > 1 else ''} {', '.join(folders)}" if folders else ""
+        raise BadArgument(
+            f"there is no KEP {number} under keps/ (no kep.yaml says kep-number: {number}){also}"
+        )
     if len(found) > 1:
         raise WorkflowError(
             f"{len(found)} KEPs are numbered {number}: {', '.join(found)}; give the folder, fix the duplicate"
         )
     return found[0]
-
 
 
 def _kep_files(ws: Workspace) -> list[Path]:
@@ -77,7 +81,6 @@ def _kep_files(ws: Workspace) -> list[Path]:
         if "kep.yaml" in files and not os.path.islink(os.path.join(folder, "kep.yaml")):
             found.append(Path(folder) / "kep.yaml")
     return sorted(found)
-
 
 
 def _folders_numbered(ws: Workspace, number: int) -> list[str]:

@@ -22,7 +22,7 @@ from receipt_lint.rules.base import ReceiptContext, release_info
 from receipt_lint.trees.worktree import WorkTree
 from receipt_lint.workflow.edit import EditError, append_block, remove_key, set_value, yaml_quoted
 from receipt_lint.workflow.keps import find_kep, kep_of
-from receipt_lint.workflow.workspace import BadArgument, Say, WorkflowError, Workspace, write_exactly
+from receipt_lint.workflow.workspace import BadArgument, Say, WorkflowError, Workspace
 
 
 def create_release(ws: Workspace, release: str, owners: list[str], dates: dict[str, str], say: Say) -> None:
@@ -37,13 +37,12 @@ def create_release(ws: Workspace, release: str, owners: list[str], dates: dict[s
             models.Schedule.model_validate(load(schedule.encode()).data)
         except (ValueError, YamlError) as error:
             raise WorkflowError(f"the dates are not valid: {error}") from None
-    for state in models.STATES:
-        (folder / state).mkdir(parents=True)
-        (folder / state / ".gitkeep").write_text("")
     listed = "".join(f"  - {owner.lstrip('@')}\n" for owner in owners) or "  []\n"
-    (folder / "OWNERS").write_text(f"# The {release} enhancements team\napprovers:\n{listed}")
+    files = {f"releases/{release}/{state}/.gitkeep": "" for state in models.STATES}
+    files[f"releases/{release}/OWNERS"] = f"# The {release} enhancements team\napprovers:\n{listed}"
     if schedule:
-        (folder / "schedule.yaml").write_text(schedule)
+        files[f"releases/{release}/schedule.yaml"] = schedule
+    ws.write_together(files)
     ws.stage(say, f"releases/{release}")  # as every workflow command stages what it wrote
     say(f"==> release {release} created in releases/{release}")
     if not owners:
@@ -169,11 +168,18 @@ class ExceptionAnswers:
             f"KEP-{number}: exception request for {release} ({self.freeze} freeze)\n\n"
             f"- Enhancement: KEP-{number}\n- Freeze: {self.freeze}\n"
             f"- Additional days requested: {self.additional_days}\n"
-            f"- Why is this enhancement critical for this milestone?\n  {self.reason}\n"
-            f"- What are the risks from adding the code late?\n  {self.risks_of_adding}\n"
-            f"- What are the risks associated with cutting it?\n  {self.risks_of_cutting}\n"
+            f"- Why is this enhancement critical for this milestone?\n  {_answer(self.reason)}\n"
+            f"- What are the risks from adding the code late?\n  {_answer(self.risks_of_adding)}\n"
+            f"- What are the risks associated with cutting it?\n  {_answer(self.risks_of_cutting)}\n"
         )
 
+
+
+def _answer(text: str) -> str:
+    """An answer in the pull request text: its lines indented under the question, controls made visible."""
+    from receipt_lint.reporters import one_line
+
+    return "\n  ".join(one_line(line) for line in text.strip().splitlines())
 
 
 def promote(ws: Workspace, kep_ref: str, stage: str, release: str, say: Say) -> None:
@@ -291,11 +297,8 @@ def _write_new_receipt(
     )
     target = ws.inside(f"releases/{release}/{state}/{number}.yaml")
     kep_file = f"keps/{kep_path}/kep.yaml"
-    ws.inside(kep_file)
     kep_was_clean = ws.unchanged(kep_file)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(receipt)
-    write_exactly(ws.root / kep_file, kep_text)
+    ws.write_together({target.relative_to(ws.root).as_posix(): receipt, kep_file: kep_text})
     # Staged like a move, so a --staged check (pre-commit) sees the whole opt-in; kep.yaml only
     # when the edit is all that changed in it: the user's own changes stay theirs to stage.
     ws.stage(say, target.relative_to(ws.root).as_posix(), *([kep_file] if kep_was_clean else []))

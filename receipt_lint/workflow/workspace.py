@@ -3,6 +3,7 @@ writes that never leave the repository, moves with ``git mv``, and staging what 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import subprocess
 from collections.abc import Callable
@@ -113,20 +114,78 @@ class Workspace:
             say(f"--> could not stage {', '.join(paths)}: {said}; git add it")
 
     def rename(self, old: str, new: str, text: str) -> None:
-        """Move with ``git mv`` (git sees the rename) and write ``text``; staged if tracked."""
-        self.inside(old)
-        self.inside(new).parent.mkdir(parents=True, exist_ok=True)
-        if not self.tracked(old):
-            (self.root / old).rename(self.root / new)
-            write_exactly(self.root / new, text)
-            return
-        moved = self._git("mv", old, new)
-        if moved.returncode != 0:
-            raise WorkflowError(f"git mv {old} {new} failed: {moved.stderr.strip()}")
-        write_exactly(self.root / new, text)
-        # Stage the rewritten tracking-status too: a --staged check sees the whole move.
-        self._git("add", "--", new, check=True)
+        """Move with ``git mv`` (git sees the rename) and write ``text``; staged if tracked.
 
+        A move that cannot be finished is undone: the receipt goes back where it was.
+        """
+        self.inside(old)
+        target = self.inside(new)
+        _refuse_in_the_way(self.root, new)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise WorkflowError(f"cannot make {Path(new).parent}: {error.strerror}") from None
+        tracked = self.tracked(old)
+        if not tracked:
+            (self.root / old).rename(target)
+        else:
+            moved = self._git("mv", old, new)
+            if moved.returncode != 0:
+                raise WorkflowError(f"git mv {old} {new} failed: {moved.stderr.strip()}")
+        try:
+            write_exactly(target, text)
+        except OSError as error:
+            if tracked:
+                self._git("mv", new, old)
+            else:
+                target.rename(self.root / old)
+            raise WorkflowError(f"cannot write {new}: {error.strerror}") from None
+        if tracked:  # the rewritten tracking-status too: a --staged check sees the whole move
+            self._git("add", "--", new, check=True)
+
+    def write_together(self, files: dict[str, str]) -> None:
+        """Write every file or none: a failure puts back what was there (and removes what was not)."""
+        for relative in files:
+            _refuse_in_the_way(self.root, relative)
+        before: dict[Path, bytes | None] = {}
+        made: list[Path] = []  # folders this call created, to remove again on a failure
+        try:
+            for relative, text in files.items():
+                path = self.inside(relative)
+                before[path] = path.read_bytes() if path.exists() else None
+                made += [folder for folder in reversed(path.parents) if not folder.exists()]
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_exactly(path, text)
+        except OSError as error:
+            _put_back(before, made)
+            raise WorkflowError(f"cannot write {error.filename or 'a file'}: {error.strerror}") from None
+
+
+
+def _refuse_in_the_way(root: Path, relative: str) -> None:
+    """A folder where the file goes, or a file where one of its folders goes: say so, write nothing."""
+    path = root
+    parts = relative.split("/")
+    for depth, part in enumerate(parts):
+        path = path / part
+        last = depth == len(parts) - 1
+        if last and path.is_dir():
+            raise WorkflowError(f"{relative} is a folder: a file must go there; move the folder away")
+        if not last and path.exists() and not path.is_dir():
+            shown = "/".join(parts[: depth + 1])
+            raise WorkflowError(f"{shown} is a file where a folder must be: move it away")
+
+
+def _put_back(before: dict[Path, bytes | None], made: list[Path]) -> None:
+    for path, content in before.items():
+        with contextlib.suppress(OSError):
+            if content is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(content)
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def write_exactly(path: Path, text: str) -> None:
