@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # action.yml step 2: install receipt-lint from the action's own folder.
 # uv (set up by step 1) takes ~3 s where python3 -m venv + pip took ~18 s
-# (README, "The GitHub Action's time"); pip stays the fallback.
+# (docs/ci.md, "The GitHub Action's time"); pip stays the fallback.
 set -o errexit -o nounset -o pipefail
 venv="${RUNNER_TEMP}/receipt-lint"
 if command -v uv >/dev/null 2>&1; then

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v uv >/dev/null 2>&1 || python3 -m pip install -q uv
 # --universal: one file with markers, valid on every Python the project supports.
-uv pip compile pyproject.toml --extra test --extra dev --universal --python-version 3.10 \
+uv pip compile pyproject.toml --extra test --extra dev --extra docs --universal --python-version 3.10 \
   --no-header --annotation-style line --quiet -o constraints.txt.new
 {
   echo "# The lock: the versions the README's test command and .ci/run install (pip -c)."

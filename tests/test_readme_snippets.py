@@ -1,6 +1,7 @@
-"""Each integration snippet of the README, tested as it is printed there (issue 14).
+"""Each integration snippet of the documentation, tested as it is printed there (issue 14).
 
-The README names receipt-lint by a commit of its repository: ``OWNER/receipt-lint``
+The snippets live in docs/ (CI integration, Reports); the README links to them.
+They name receipt-lint by a commit of its repository: ``OWNER/receipt-lint``
 and ``COMMIT_SHA`` are the two values a reader fills in.  Here they are this
 checkout and its HEAD commit.
 """
@@ -21,7 +22,8 @@ from tests.conftest import base_files, git_init, write_tree
 from tests.test_verify_script import bare_tools, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text()
+# Every page a snippet may live on: each snippet must stand on exactly one.
+README = "\n".join(path.read_text() for path in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))])
 SHA = re.compile(r"[0-9a-f]{40}")
 
 

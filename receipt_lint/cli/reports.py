@@ -54,7 +54,7 @@ def add_no_cache(parser: Parser) -> None:
     parser.add_argument(
         "--no-cache",
         action="store_true",
-        help="judge every commit again; read and write no cache (README: The audit trail)",
+        help="judge every commit again; read and write no cache (docs: Reports, the audit trail)",
     )
 
 

@@ -1,7 +1,7 @@
 """The git program, run for us: one repository, its commits, and one long-lived object reader.
 
 Git is run as the `git` program (plumbing, one batch process), not through
-GitPython: README "Decisions" has the measurements."""
+GitPython: docs/decisions.md has the measurements."""
 
 from __future__ import annotations
 
