@@ -149,6 +149,32 @@ EXAMPLES: dict[str, Example] = {
         author="octocat",
     ),
     "config-schema": Example({}, change={".receipt-lint.yaml": "ignore: [kep-valeu]\n"}),
+    "decided-after-freeze": Example(
+        {
+            ACCEPTED: None,
+            "releases/v1.37/proposed/2140.yaml": receipt("proposed"),
+            SCHEDULE: "enhancements-freeze: 2026-01-15\n",
+        },
+        change={"releases/v1.37/proposed/2140.yaml": None, ACCEPTED: RECEIPT},
+    ),
+    "exception-early": Example(
+        {
+            ACCEPTED: None,
+            "releases/v1.37/at-risk/2140.yaml": receipt("at-risk"),
+            SCHEDULE: "code-freeze: 2026-03-19\n",
+        },
+        change={
+            "releases/v1.37/at-risk/2140.yaml": None,
+            "releases/v1.37/exception/2140.yaml": receipt("exception", EXCEPTION),
+        },
+    ),
+    "at-risk-after-freeze": Example(
+        {
+            ACCEPTED: None,
+            "releases/v1.37/at-risk/2140.yaml": receipt("at-risk"),
+            SCHEDULE: "code-freeze: 2026-01-20\n",
+        }
+    ),
 }
 
 

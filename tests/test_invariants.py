@@ -21,6 +21,9 @@ from tests.conftest import KEP, PRR, RECEIPT
 ROOT = Path(__file__).resolve().parent.parent
 DESIGN_RULES = {  # design doc section 7: every rule
     "config-schema",
+    "decided-after-freeze",
+    "at-risk-after-freeze",
+    "exception-early",
     "exception-edited",
     "kep-readme",
     "missing-docs-prs",

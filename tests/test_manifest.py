@@ -39,6 +39,7 @@ def test_json_counts_match_the_tree(repo: Path, tmp_path: Path) -> None:
         "dates",
         "timeline",
         "freezes",
+        "shipping",
     }
     assert document["freezes"]["enhancements freeze"] == "2026-02-12T02:00:00Z"
     # The chart's data, from history: its last point is the tree's count.

@@ -194,9 +194,9 @@ def test_a_receipt_without_a_final_newline_gets_one_before_the_block(released: P
     commit(released)
     assert rl("accept", "2140", "--release", "v1.37", "--at-risk") == 0
     commit(released)
-    assert rl(*exception_request("v1.37", "code")) == 0
+    assert rl(*exception_request("v1.37", "enhancements")) == 0
     text = (released / "releases/v1.37/exception/2140.yaml").read_text()
-    assert "stage: alpha\nexception:\n  freeze: code\n" in text
+    assert "stage: alpha\nexception:\n  freeze: enhancements\n" in text
     check_passes(released)
 
 
@@ -209,7 +209,8 @@ def test_a_second_exception_request_replaces_the_decided_block(released: Path) -
         assert rl(*step) == 0, step
         check_passes(released)
         commit(released)
-    assert rl(*exception_request("v1.37", "code")) == 0  # a code-freeze request after the first
+    # a code-freeze request after the first, once code freeze has passed
+    assert rl(*exception_request("v1.37", "code"), "--now=2026-03-21") == 0
     text = (released / "releases/v1.37/exception/2140.yaml").read_text()
     assert text.count("exception:") == 1 and "freeze: code" in text and "freeze: enhancements" not in text
     check_passes(released)

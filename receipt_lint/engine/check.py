@@ -133,9 +133,15 @@ def run_tree_rules(context: TreeContext) -> Iterable[Finding]:
 
 def run_receipt_rules(context: ReceiptContext) -> Iterable[Finding]:
     accepted = context.file.state == "accepted"
-    for rule in _RECEIPT_RULES if context.agrees else _NOT_AGREEING_RULES:
-        for problem in rule.check(context):
-            yield stamp(rule, problem, context.file.path, accepted, receipt=context.file.path)
+    found = [
+        stamp(rule, problem, context.file.path, accepted, receipt=context.file.path)
+        for rule in (_RECEIPT_RULES if context.agrees else _NOT_AGREEING_RULES)
+        for problem in rule.check(context)
+    ]
+    if any(f.severity is Severity.ERROR and f.path == context.file.path for f in found):
+        # No "ready to accept" for a receipt with an error of its own (design doc section 6).
+        return [f for f in found if f.rule != "ready-to-accept"]
+    return found
 
 
 def stamp(

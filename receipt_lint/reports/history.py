@@ -115,8 +115,8 @@ def _log_and_blobs(
     return commits, done, steps, read_blobs(repo, added_blobs(commits[done:]))
 
 
-# A cached step: the Transition's fields, then late, rules and exception.
-_ROW_LENGTH = len(Transition._fields) + 3
+# A cached step: the Transition's fields, then late, rules, exception and warnings.
+_ROW_LENGTH = len(Transition._fields) + 4
 
 
 def _key(commit: Commit) -> str:
@@ -131,7 +131,8 @@ def _key(commit: Commit) -> str:
 def _rows(commits: list[Commit], steps: list[Step]) -> dict[str, list[Any]]:
     rows: dict[str, list[Any]] = {_key(commit): [] for commit in commits}  # a commit with none is known too
     for step in steps:
-        rows[_key(step.commit)].append([*step.transition, list(step.late), list(step.rules), step.exception])
+        row = [*step.transition, list(step.late), list(step.rules), step.exception, list(step.warnings)]
+        rows[_key(step.commit)].append(row)
     return rows
 
 
@@ -140,14 +141,17 @@ def _cached_steps(commit: Commit, store: HistoryCache | None) -> list[Step] | No
     rows = store.rows.get(_key(commit)) if store is not None else None
     if rows is None or not all(_valid_row(row) for row in rows):
         return None
-    return [Step(commit, Transition(*row[:-3]), tuple(row[-3]), tuple(row[-2]), row[-1]) for row in rows]
+    return [
+        Step(commit, Transition(*row[:-4]), tuple(row[-4]), tuple(row[-3]), row[-2], tuple(row[-1]))
+        for row in rows
+    ]
 
 
 def _valid_row(row: object) -> bool:
     """A row that says what a replay could have said: the reports read it without a second look."""
     if not isinstance(row, list) or len(row) != _ROW_LENGTH:
         return False
-    release, kep, origin, target, path, legal, from_release, late, rules, exception = row
+    release, kep, origin, target, path, legal, from_release, late, rules, exception, warnings = row
     return (
         _release(release)
         and (from_release is None or _release(from_release))
@@ -156,7 +160,7 @@ def _valid_row(row: object) -> bool:
         and all(state is None or state in STATES for state in (origin, target))
         and isinstance(path, str)
         and isinstance(legal, bool)
-        and all(_texts(value) for value in (late, rules))
+        and all(_texts(value) for value in (late, rules, warnings))
         and _valid_exception(exception)
     )
 
@@ -207,6 +211,7 @@ def as_dict(history: History) -> dict[str, object]:
                 "path": transition.path,
                 "legal": transition.legal,
                 "late": list(step.late),
+                "warnings": list(step.warnings),
                 "rules": list(step.rules),
                 "exception": step.exception,
             }
@@ -253,7 +258,8 @@ def _move(step: Step) -> str:
 
 def _verdict(step: Step) -> str:
     said = ([] if step.legal else ["ILLEGAL"]) + (["LATE"] if step.late else [])
-    return f"  {' '.join(said)} [{', '.join(step.rules)}]" if said else ""
+    verdict = f"  {' '.join(said)} [{', '.join(step.rules)}]" if said else ""
+    return verdict + (f"  warning [{', '.join(step.warnings)}]" if step.warnings else "")
 
 
 def _request(step: Step) -> str:

@@ -64,6 +64,8 @@ class Manifest:
     # The html page's burn-down: receipts by state after each commit of the cycle, and the freezes.
     timeline: list[Point] = field(default_factory=list)
     freezes: dict[str, str] = field(default_factory=dict)
+    # What ships: accepted receipts only, by stage and type (the release blog's numbers).
+    shipping: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 
@@ -106,6 +108,7 @@ def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) ->
         _outreach(entries, release, now, snapshot, dates, sig),
         dates=dates,
         freezes=_freezes(snapshot, release),
+        shipping=_shipping(entries),
     )
 
 
@@ -134,6 +137,15 @@ def _lacks(entry: Entry, findings: Iterable[Finding]) -> list[str]:
             lacks.append(_LACKS[finding.rule])
     return list(dict.fromkeys(lacks))
 
+
+
+def _shipping(entries: list[Entry]) -> dict[str, dict[str, int]]:
+    """What the release ships: accepted receipts only (``counts`` tracks every receipt)."""
+    accepted = [e for e in entries if e.state == "accepted"]
+    return {
+        name: dict(sorted(Counter(getattr(e, attr) for e in accepted).items()))
+        for name, attr in (("by_stage", "stage"), ("by_type", "type"))
+    }
 
 
 def _counts(entries: list[Entry]) -> dict[str, dict[str, int]]:

@@ -38,6 +38,9 @@ def render_markdown(manifest: Manifest) -> str:
     for name, counts in manifest.counts.items():
         cells = ", ".join(f"{key}: {value}" for key, value in counts.items()) or "none"
         lines.append(f"- **{name.removeprefix('by_')}**: {cells}")
+    for name, counts in manifest.shipping.items():  # what ships: accepted receipts only
+        cells = ", ".join(f"{key}: {value}" for key, value in counts.items()) or "none"
+        lines.append(f"- **shipping, {name.removeprefix('by_')}**: {cells}")
     for state in models.STATES:
         rows = [e for e in manifest.receipts if e.state == state]
         lines += ["", f"## {state} ({len(rows)})", ""]

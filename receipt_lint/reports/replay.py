@@ -28,7 +28,8 @@ from receipt_lint.trees.git import Repo
 from receipt_lint.trees.log import Commit
 from receipt_lint.trees.snapshot import Loaded, ModelT, Snapshot, load_model
 
-TIMING_RULES = ("opt-in-after-freeze", "release-closed")
+TIMING_RULES = ("opt-in-after-freeze", "release-closed")  # errors: `late`, and history exits 1
+TIMING_WARNINGS = ("decided-after-freeze", "exception-early")  # listed in `warnings`; no change to the exit
 
 
 class ReleasesTree:
@@ -167,6 +168,7 @@ def _steps(commit: Commit, before: Snapshot, after: Snapshot, release: str | Non
             tuple(rule for rule in errors if rule in TIMING_RULES),
             errors,
             _exception(judged.pairing, after, transition.from_state, transition.to_state),
+            tuple(dict.fromkeys(f.rule for f in findings if f.rule in TIMING_WARNINGS)),
         )
 
 

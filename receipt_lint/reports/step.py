@@ -20,6 +20,7 @@ class Step(NamedTuple):
     late: tuple[str, ...]  # the timing rules it broke
     rules: tuple[str, ...]  # every error-severity rule it broke
     exception: dict[str, object] | None
+    warnings: tuple[str, ...] = ()  # the warning-severity timing rules: listed, no change to the exit
 
     @property
     def release(self) -> str:

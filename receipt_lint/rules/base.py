@@ -109,6 +109,27 @@ class ReleaseInfo(NamedTuple):
     def closed(self) -> bool:
         return self.deadlines is not None and self.passed(self.deadlines.release)
 
+    @staticmethod
+    def said(moment: dt.datetime) -> str:
+        """A deadline in a message: a bare schedule date (next midnight) as that day's end."""
+        if moment.time() == dt.time(0, 0):
+            return f"{moment - dt.timedelta(days=1):%Y-%m-%d} (the end of that day, UTC)"
+        return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+    def freeze(self, name: str) -> dt.datetime | None:
+        """A freeze's moment by its exception name (prr, enhancements, code, docs); None when unset."""
+        deadlines = self.deadlines
+        return getattr(deadlines, f"{name}_freeze", None) if deadlines is not None else None
+
+    def covered(self, exception: models.ExceptionRequest | None, freeze: str) -> bool:
+        """Whether ``exception`` covers ``freeze`` now: it requests that freeze, and its own
+        deadline (the freeze's moment plus ``additional-days`` days of 24 h) has not passed
+        (design doc section 5).  With no date for the freeze, a request for it covers it."""
+        if exception is None or exception.freeze != freeze:
+            return False
+        moment = self.freeze(freeze)
+        return moment is None or self.now < moment + dt.timedelta(days=int(exception.additional_days))
+
 
 @dataclass(frozen=True)
 class TreeContext:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from receipt_lint.model.findings import Severity
-from receipt_lint.rules.base import Problem, ReceiptContext, TreeContext, rule
+from receipt_lint.rules.base import AGREEMENT, Problem, ReceiptContext, TreeContext, rule
 
 
 @rule("schedule-schema", Severity.ERROR, "tree")
@@ -112,3 +112,53 @@ def missing_docs_prs(ctx: ReceiptContext) -> Iterator[Problem]:
             "pull requests, or write docs-prs: [] when no docs are needed",
             ctx.top,
         )
+
+
+@rule("at-risk-after-freeze", Severity.WARNING, "receipt")
+def at_risk_after_freeze(ctx: ReceiptContext) -> Iterator[Problem]:
+    """An at-risk receipt past a freeze it has not met, with no exception for it.
+
+    What it does: with a schedule, after enhancements freeze warns about every
+    `at-risk` receipt that fails a requirement of an accepted one (an error of
+    the `accepted` column of section 6: status, PRR, the KEP document...) and
+    holds no exception for enhancements freeze; after code freeze, about every
+    `at-risk` receipt with no exception for code freeze. A granted exception
+    covers its freeze until its own deadline (the freeze plus `additional-days`).
+
+    Why: at risk is a state for before a freeze; past it, a KEP that has not
+    made it is removed, or asks for more time.
+
+    How to fix: the team removes it (`receipt-lint remove NUMBER --release
+    vX.Y`), or its author requests an exception (`receipt-lint exception
+    request NUMBER --release vX.Y --freeze ...`).
+    """
+    if ctx.file.state != "at-risk" or ctx.release.closed or ctx.release.deadlines is None:
+        return
+    exception = ctx.receipt.exception if ctx.receipt is not None else None
+    release, number, name = ctx.release, ctx.file.number, ctx.file.release
+    advice = f"remove it (receipt-lint remove {number} --release {name}), or request an exception"
+    if release.passed(release.freeze("code")) and not release.covered(exception, "code"):
+        said = f"code freeze of {name} has passed and KEP {number} is still at risk: {advice}"
+        yield Problem(said, ctx.top)
+    elif (
+        release.passed(release.freeze("enhancements"))
+        and not release.covered(exception, "enhancements")
+        and _fails_accepted(ctx)
+    ):
+        yield Problem(
+            f"enhancements freeze of {name} has passed and KEP {number}, at risk, does not meet the "
+            f"requirements for accepted: {advice}",
+            ctx.top,
+        )
+
+
+def _fails_accepted(ctx: ReceiptContext) -> bool:
+    """Whether a requirement of the accepted column would be an error (section 6)."""
+    if not ctx.agrees:
+        return False
+    strict = ctx.as_accepted()
+    return any(
+        (problem.severity or agreement.severity) is Severity.ERROR
+        for agreement in AGREEMENT
+        for problem in agreement.check(strict)
+    )

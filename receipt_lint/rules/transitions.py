@@ -143,7 +143,7 @@ def release_closed(ctx: TransitionContext) -> Iterator[Problem]:
 
 @rule("exception-edited", Severity.ERROR, "transition")
 def exception_edited(ctx: TransitionContext) -> Iterator[Problem]:
-    """A decided exception block removed or edited in place.
+    """A decided exception block removed or edited in place, or a block written without a request.
 
     What it does: once a receipt has left `exception/` (granted to at-risk,
     denied to removed, and any move after), its `exception` block is the record
@@ -151,7 +151,10 @@ def exception_edited(ctx: TransitionContext) -> Iterator[Problem]:
     the receipt into `exception/` again is an error, including the change that
     moves the receipt out of `exception/` (a grant or denial keeps the block as
     it was). While the receipt sits in `exception/` the request may be edited,
-    and a new request (into `exception/` again) replaces the block.
+    and a new request (into `exception/` again) replaces the block. A block may
+    be written only by a change after which the receipt sits in `exception/`: one
+    that appears on a receipt outside it (created with one, or written at
+    at-risk and "granted" in the same change) is an error too.
 
     Why: the exception block is the audit trail of what was asked and decided;
     the release team and SIG chairs read it after the cycle.
@@ -160,10 +163,22 @@ def exception_edited(ctx: TransitionContext) -> Iterator[Problem]:
     `receipt-lint exception request NUMBER --release vX.Y ...`.
     """
     base, head = ctx.pairing.base, ctx.pairing.head
-    if base is None or head is None or ctx.crosses_releases or head.state == "exception":
+    if head is None or ctx.crosses_releases or head.state == "exception":
         return
-    before, after = ctx.base_model(), ctx.head_model()
-    if before is None or after is None or before.exception is None or after.exception == before.exception:
+    before, after = ctx.base_model() if base is not None else None, ctx.head_model()
+    if after is None or (base is not None and before is None):
+        return  # an unreadable receipt: its schema findings speak for it
+    old = before.exception if before is not None else None
+    if after.exception == old:
+        return
+    if old is None:  # a block written without a move into exception/: no request was made
+        yield Problem(
+            f"KEP {ctx.pairing.kep} gained an exception block outside exception/: a request is a move into "
+            f"exception/ (receipt-lint exception request {ctx.pairing.kep} --release {head.release} ...), "
+            "decided by the team in a pull request of its own",
+            ctx.head_at("exception"),
+            path=ctx.path,
+        )
         return
     what = "removed" if after.exception is None else "edited"
     yield Problem(
@@ -172,6 +187,78 @@ def exception_edited(ctx: TransitionContext) -> Iterator[Problem]:
         ctx.head_at("exception"),
         path=ctx.path,
     )
+
+
+@rule("decided-after-freeze", Severity.WARNING, "transition")
+def decided_after_freeze(ctx: TransitionContext) -> Iterator[Problem]:
+    """A decision the freeze should have made, made after it.
+
+    What it does: with a schedule, warns about a receipt moving from `proposed`
+    to `accepted` or `at-risk` after enhancements freeze, and about a receipt
+    moving into `accepted` from any state after code freeze; unless its
+    exception block requests that freeze and the exception's own deadline (the
+    freeze plus `additional-days`) has not passed: it came back through
+    `exception/`. History lists it in a transition's `warnings`.
+
+    Why: at enhancements freeze every opted-in KEP is accepted, at risk or
+    removed; at code freeze the code has merged or the KEP is removed. A
+    decision made later is a process breach someone should see.
+
+    How to fix: if the KEP missed the freeze, remove it, or have its author
+    request an exception; if the decision was made in time and merged late,
+    nothing needs changing.
+    """
+    head = ctx.pairing.head
+    if head is None or ctx.from_state == head.state or ctx.crosses_releases:
+        return
+    if head.release not in ctx.releases:
+        return
+    release, model = ctx.releases[head.release], ctx.head_model()
+    exception = model.exception if model is not None else None
+    if head.state == "accepted" and release.passed(release.freeze("code")):
+        freeze = "code"
+    elif ctx.from_state == "proposed" and head.state in ("accepted", "at-risk"):
+        freeze = "enhancements"
+    else:
+        return
+    if release.passed(release.freeze(freeze)) and not release.covered(exception, freeze):
+        yield Problem(
+            f"KEP {ctx.pairing.kep}: {ctx.from_state} -> {head.state} after {freeze} freeze of "
+            f"{head.release}, with no exception for it: a KEP that missed the freeze is removed, or comes "
+            "back through an exception request",
+            path=head.path,
+        )
+
+
+@rule("exception-early", Severity.WARNING, "transition")
+def exception_early(ctx: TransitionContext) -> Iterator[Problem]:
+    """An exception requested for a freeze that has not passed yet.
+
+    What it does: warns about a move into `exception/` (a receipt created there
+    included) whose request names a freeze the release's schedule dates in the
+    future. `receipt-lint exception request` refuses such a request. History
+    lists it in a transition's `warnings`.
+
+    Why: an exception is asked for a freeze the KEP missed; before the freeze,
+    the work can still make it, and the team cannot judge the risk yet.
+
+    How to fix: wait until the freeze has passed, or keep working to meet it;
+    move the receipt back if it was moved early.
+    """
+    head = ctx.pairing.head
+    if head is None or head.state != "exception" or ctx.from_state == "exception":
+        return
+    model, release = ctx.head_model(), ctx.releases.get(head.release)
+    if model is None or model.exception is None or release is None:
+        return
+    moment = release.freeze(model.exception.freeze)
+    if moment is not None and not release.passed(moment):
+        yield Problem(
+            f"KEP {ctx.pairing.kep} requests an exception for {model.exception.freeze} freeze of "
+            f"{head.release}, which is on {release.said(moment)} and has not passed",
+            ctx.head_at("exception"),
+            path=head.path,
+        )
 
 
 @rule("team-approval", Severity.WARNING, "transition")

@@ -28,7 +28,8 @@ def kep_value(ctx: ReceiptContext) -> Iterator[Problem]:
     provisional, implementable, implemented, deferred, rejected, withdrawn,
     replaced, and an `owning-sig` that is no Kubernetes group (known offline: a
     folder under `keps/`, or a name like `sig-…`, `wg-…`, `committee-…`,
-    `ug-…`). None of these is a schema error.
+    `ug-…`). None of these is a schema error. Milestones of stages the KEP has
+    not reached yet are plans: `TBD`, `x.y` or an empty value there is fine.
 
     Why: tools and people compare milestones as versions and dates as dates;
     odd forms break that quietly.
@@ -47,10 +48,27 @@ def kep_value(ctx: ReceiptContext) -> Iterator[Problem]:
     )
 
 
+_MATURITY = ("alpha", "beta", "stable")
+
+
+def _plans(stage: str) -> frozenset[str]:
+    """The stages a KEP has not reached yet: their milestones are plans (design doc section 6).
+
+    After its stage in alpha -> beta -> stable; with no stage, all three; with a
+    deprecation stage (deprecated, disabled, removed), none.
+    """
+    if stage in _MATURITY:
+        return frozenset(_MATURITY[_MATURITY.index(stage) + 1 :])
+    return frozenset(_MATURITY) if not stage else frozenset()
+
+
 def _odd_values(path: str, kep: Kep, document: Document) -> Iterator[Problem]:
     milestones: dict[tuple[str, ...], str | None] = {("latest-milestone",): kep.latest_milestone}
     milestones |= {("milestone", stage): kep.milestone_for(stage) for stage in STAGES}
+    plans = _plans((kep.stage or "").strip())
     for key, text in milestones.items():
+        if key[0] == "milestone" and key[1] in plans and parse_milestone(text) is None:
+            continue  # `TBD`, `x.y` or "" for a stage not reached yet: a plan, not an odd value
         if key in document.values:
             yield from _milestone_value(path, document, key, text)
     for name, text in ((name, document.data.get(name)) for name in _DATES):
@@ -136,7 +154,9 @@ def ready_to_accept(ctx: ReceiptContext) -> Iterator[Problem]:
     """An at-risk receipt now meets every requirement of an accepted one.
 
     What it does: runs the accepted-state checks on each at-risk receipt of an
-    open release; when none of them would be an error, says so.
+    open release; when none of them would be an error, says so. Not after code
+    freeze (whether the code merged decides then, which only `receipt-lint
+    status` knows), and not to a receipt with an error of its own.
 
     Why: the enhancements team should not have to poll every at-risk KEP.
 
@@ -145,6 +165,9 @@ def ready_to_accept(ctx: ReceiptContext) -> Iterator[Problem]:
     """
     if ctx.file.state != "at-risk" or not ctx.agrees or ctx.loaded.schema_problems:
         return
+    deadlines = ctx.release.deadlines
+    if deadlines is not None and ctx.release.passed(deadlines.code_freeze):
+        return  # the code decides now: `status` knows, `check` does not
     strict = ctx.as_accepted()
     for agreement in AGREEMENT:
         for problem in agreement.check(strict):

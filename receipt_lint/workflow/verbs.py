@@ -240,6 +240,7 @@ def request_exception(ws: Workspace, number: int, release: str, answers: Excepti
         raise WorkflowError(f"the exception request is not complete: {error}") from None
     ws.release_dir(release)
     ws.refuse_closed(release)
+    _refuse_early(ws, release, answers.freeze)
     file = ws.receipt(number, release)
     if file is None:  # a late opt-in: the receipt starts in exception/
         kep_path = find_kep(ws, number)
@@ -253,6 +254,17 @@ def request_exception(ws: Workspace, number: int, release: str, answers: Excepti
         move(ws, number, release, "exception", say, exception_block=block)
     say("==> Open a pull request with this text:\n\n" + answers.pull_request_text(number, release))
 
+
+
+def _refuse_early(ws: Workspace, release: str, freeze: str) -> None:
+    """An exception is asked after the freeze it asks more time for (``exception-early``)."""
+    info = release_info(ws.snapshot, release, ws.now)
+    moment = info.freeze(freeze)
+    if moment is not None and not info.passed(moment):
+        raise WorkflowError(
+            f"{freeze} freeze of {release} is on {info.said(moment)} and has not passed: request "
+            "an exception once the KEP has missed it (until then, work to meet it)"
+        )
 
 
 def decide_exception(ws: Workspace, number: int, release: str, granted: bool, say: Say) -> None:
