@@ -266,3 +266,39 @@ def test_milestones_of_stages_not_reached_are_plans(
     files = {ACCEPTED: RECEIPT.replace("stage: alpha", f"stage: {stage}"), KEP_FILE: kep}
     document = run_json(repo_with(tmp_path, files), "--all", "--now=2026-01-10")[1]
     assert ("kep-value" in rules_of(document)) is warned, document["diagnostics"]
+
+
+# --- the phase a slip missed ------------------------------------------------------------------------
+
+
+def slips_after_removal_on(tmp_path: Path, when: str, dates: str) -> dict:  # type: ignore[type-arg]
+    root = repo_with(tmp_path, {PROPOSED: receipt("proposed")}, dates)
+    os.environ["GIT_COMMITTER_DATE"] = when
+    try:
+        commit(root, {"releases/v1.37/removed/2140.yaml": receipt("removed")}, delete=(PROPOSED,))
+    finally:
+        del os.environ["GIT_COMMITTER_DATE"]
+    out = tmp_path / "s.json"
+    assert main(["slips", "--repo", str(root), "--now=2026-05-01", "--format=json", f"--output={out}"]) == 0
+    return json.loads(out.read_text())  # type: ignore[no-any-return]
+
+
+def test_a_removal_just_after_a_freeze_missed_that_freeze(tmp_path: Path) -> None:
+    dates = "enhancements-freeze: 2026-02-12T02:00:00Z\ncode-freeze: 2026-03-19\nrelease: 2026-04-22\n"
+    report = slips_after_removal_on(tmp_path, "2026-02-12T10:00:00Z", dates)  # eight hours after it
+    [record] = report["keps"][0]["releases"]
+    assert (record["slipped"], record["phase"]) == (True, "enhancements")
+    assert report["by_sig"]["sig-architecture"]["slips"] == 1
+
+
+def test_a_removal_before_any_freeze_is_withdrawn_not_a_slip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = slips_after_removal_on(
+        tmp_path, "2026-01-20T10:00:00Z", DATES.replace("2026-01-15", "2026-02-12")
+    )
+    [record] = report["keps"][0]["releases"]
+    assert (record["slipped"], record["phase"]) == (False, "withdrawn")
+    assert report["by_sig"]["sig-architecture"]["slips"] == 0
+    assert main(["slips", "--repo", str(tmp_path / "repo"), "--now=2026-05-01"]) == 0
+    assert "withdrawn before any freeze (no slip)" in capsys.readouterr().out

@@ -259,8 +259,9 @@ def test_slips_per_kep_and_sig(cycle: Path, tmp_path: Path) -> None:
     report = json.loads(out.read_text())
     keps = {k["kep"]: k for k in report["keps"]}
     assert keps["7"]["releases"] == [
-        {"release": "v1.36", "state": "removed", "stage": "alpha", "slipped": True, "phase": "code"},
-        {"release": "v1.37", "state": "removed", "stage": "alpha", "slipped": True, "phase": "enhancements"},
+        # removed after the freeze it missed: the phase is the last freeze passed (design doc section 9)
+        {"release": "v1.36", "state": "removed", "stage": "alpha", "slipped": True, "phase": "enhancements"},
+        {"release": "v1.37", "state": "removed", "stage": "alpha", "slipped": True, "phase": "prr"},
     ]
     assert keps["7"]["flags"] == ["multiple-slips"]
     assert keps["30"]["flags"] == ["permabeta"]  # beta since v1.33, newest release v1.37
@@ -274,7 +275,7 @@ def test_slips_per_kep_and_sig(cycle: Path, tmp_path: Path) -> None:
     assert main(["slips", "--repo", str(cycle), "--now=2026-05-01", "--format=json", f"--output={out}"]) == 0
     keps = {k["kep"]: k for k in json.loads(out.read_text())["keps"]}
     assert (
-        keps["2140"]["releases"][0]["slipped"] and keps["2140"]["releases"][0]["phase"] == "after code freeze"
+        keps["2140"]["releases"][0]["slipped"] and keps["2140"]["releases"][0]["phase"] == "code"  # at risk when it shipped
     )
 
 
@@ -282,7 +283,7 @@ def test_slips_formats_and_sig_filter(cycle: Path, capsys: pytest.CaptureFixture
     assert main(["slips", "--repo", str(cycle), "--now=2026-04-01"]) == 0
     text = capsys.readouterr().out
     assert (
-        "v1.36 removed (alpha), slipped at code freeze; v1.37 removed (alpha), slipped at enhancements freeze"
+        "v1.36 removed (alpha), slipped at enhancements freeze; v1.37 removed (alpha), slipped at prr freeze"
         in text
     )
     assert main(["slips", "--repo", str(cycle), "--now=2026-04-01", "--format=html"]) == 0
@@ -598,7 +599,7 @@ def test_a_receipt_deleted_or_moved_away_keeps_its_slip(cycle: Path, tmp_path: P
         "state": "removed",
         "stage": None,
         "slipped": True,
-        "phase": "code",
+        "phase": "enhancements",  # deleted on 2025-09-20, after enhancements freeze
     }
     assert keps["2140"]["releases"] == [
         {
@@ -606,7 +607,7 @@ def test_a_receipt_deleted_or_moved_away_keeps_its_slip(cycle: Path, tmp_path: P
             "state": "at-risk",
             "stage": None,
             "slipped": True,
-            "phase": "after code freeze",
+            "phase": "code",
         },
         {"release": "v1.38", "state": "proposed", "stage": "alpha", "slipped": False, "phase": None},
     ]

@@ -34,7 +34,9 @@ class ReleaseRecord(NamedTuple):
     state: str  # the receipt's final state; for a receipt the head lacks, the last one history saw
     stage: str | None  # None when the head has no receipt to read it from
     slipped: bool
-    phase: str | None  # prr, enhancements, code, after code freeze; None when it did not slip or no schedule
+    # The freeze missed: prr, enhancements, code or docs; "withdrawn" when it left before any
+    # freeze (no slip); None with no schedule, or when it did not leave.
+    phase: str | None
 
 
 class KepRecord(NamedTuple):
@@ -143,30 +145,35 @@ def _verdict(
     left: dict[tuple[str, str], dt.datetime],
     now: dt.datetime,
 ) -> ReleaseRecord:
-    """Whether the KEP slipped in release ``name``, ending there in ``state``, and the phase it missed."""
+    """Whether the KEP slipped in release ``name``, ending there in ``state``, and the phase it missed.
+
+    The team removes a KEP just after the freeze it missed: the phase is the last
+    freeze that had passed when the receipt left the active states (design doc
+    section 9). Left before any freeze, it was withdrawn: listed, not a slip. A
+    receipt the release closed on is judged by its state then: still proposed
+    missed enhancements freeze; at risk or waiting on an exception, code freeze.
+    """
     release = release_info(snapshot, name, now)
     slipped = state == "removed" or (release.closed and state != "accepted")
     phase = None
     deadlines = release.deadlines
     if slipped and deadlines is not None:
         when = left.get((name, number))
-        if when is None and state != "removed":
-            when = deadlines.release  # still active when the release closed
-        phase = _phase(when, deadlines) if when is not None else None
-    return ReleaseRecord(name, state, stage, slipped, phase)
+        if state != "removed":
+            phase = "enhancements" if state == "proposed" else "code"
+        elif when is not None:
+            phase = _phase(when, deadlines)
+    return ReleaseRecord(name, state, stage, slipped and phase != "withdrawn", phase)
 
 
 def _phase(when: dt.datetime, deadlines: Schedule) -> str:
-    """The freeze before which the receipt left the active states."""
-    for name, attribute in (
-        ("prr", "prr_freeze"),
-        ("enhancements", "enhancements_freeze"),
-        ("code", "code_freeze"),
-    ):
-        deadline = getattr(deadlines, attribute, None)
-        if deadline is not None and when < deadline:
-            return name
-    return "after code freeze"
+    """The last freeze that had passed at ``when``; ``withdrawn`` when none had."""
+    passed = "withdrawn"
+    for name in ("prr", "enhancements", "code", "docs"):
+        deadline = getattr(deadlines, f"{name}_freeze", None)
+        if deadline is not None and deadline <= when:
+            passed = name
+    return passed
 
 
 def _identity(snapshot: Snapshot, files: list[ReceiptFile], number: int) -> tuple[str, str, str | None]:
@@ -286,16 +293,15 @@ def _row(kep: KepRecord) -> tuple[str, str, str, str, str]:
         f"{r.release} {r.state}"
         + (f" ({r.stage})" if r.stage else "")
         + (f", slipped{_phase_words(r.phase)}" if r.slipped else "")
+        + (", withdrawn before any freeze (no slip)" if r.phase == "withdrawn" else "")
         for r in kep.releases
     )
     return kep.kep, kep.sig, kep.title, releases, ", ".join(kep.flags)
 
 
 def _phase_words(phase: str | None) -> str:
-    """`` at enhancements`` (freeze), `` after code freeze``, or nothing without a schedule."""
-    if phase is None:
-        return ""
-    return f" {phase}" if phase.startswith("after") else f" at {phase} freeze"
+    """`` at enhancements freeze``, or nothing without a schedule."""
+    return f" at {phase} freeze" if phase is not None else ""
 
 
 def _html(report: Report, rows: list[tuple[str, str, str, str, str]]) -> str:
