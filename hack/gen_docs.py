@@ -220,8 +220,16 @@ def example_finding(rule: Rule) -> str:
 
 
 def severity_text(rule: Rule) -> str:
-    note = SEVERITY_NOTES.get(rule.id)
-    return f"{rule.severity.value} ({note})" if note else rule.severity.value
+    return SEVERITY_NOTES.get(rule.id) or rule.severity.value
+
+
+AGREEMENT_NOTE = " (an agreement rule: a requirement of an active receipt of an open release)"
+SCOPES = {
+    "receipt": "each receipt the check looks at",
+    "transition": "each move of a change (diff mode and history)",
+    "tree": "the release folders",
+    "config": "`.receipt-lint.yaml`, when a change edits it",
+}
 
 
 def rule_page(rule: Rule) -> str:
@@ -233,16 +241,32 @@ def rule_page(rule: Rule) -> str:
             rf"(?m)^{section}:\s*(\S)", lambda m, s=section: f"## {s}\n\n{m[1].upper()}", body, count=1
         )
     body = "\n".join(line.rstrip() for line in body.splitlines())
+    body = _blank_lines_around_lists(body)
     while "\n\n\n" in body:
         body = body.replace("\n\n\n", "\n\n")
     return (
         f"# `{rule.id}`\n\n{lines[0]}\n\n"
         f"- **Default severity:** {severity_text(rule)}\n"
-        f"- **Scope:** {rule.scope}{', a section-6 agreement rule' if rule.agreement else ''}\n\n"
+        f"- **Checked on:** {SCOPES[rule.scope]}{AGREEMENT_NOTE if rule.agreement else ''}\n\n"
         f"{body}\n\n## Example\n\n```\n{example_finding(rule)}\n```\n\n"
         f"`receipt-lint explain {rule.id}` prints this page's text; "
         f"`--ignore {rule.id}` or `.receipt-lint.yaml` switches it off.\n"
     )
+
+
+def _blank_lines_around_lists(text: str) -> str:
+    """A docstring's list as Markdown reads it: a blank line before the list and after it."""
+    out: list[str] = []
+    in_list = False
+    for line in text.splitlines():
+        item = line.startswith("- ")
+        if item and not in_list and out and out[-1]:
+            out.append("")
+        if not item and in_list and line and not line.startswith(" "):
+            out.append("")
+        in_list = item or (in_list and line.startswith(" "))
+        out.append(line)
+    return "\n".join(out)
 
 
 def rules_index() -> str:

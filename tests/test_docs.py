@@ -77,3 +77,23 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "site/rules/stage-mismatch/index.html").exists()
+
+
+def test_every_list_starts_after_a_blank_line() -> None:
+    """Python-Markdown (the site) needs one where GitHub does not: without it a list is a paragraph."""
+    glued = []
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        fence, previous = False, ""
+        for number, line in enumerate(page.read_text().splitlines(), 1):
+            if line.lstrip().startswith("```"):
+                fence = not fence
+            item = re.match(r"([-*+]|[0-9]+[.)]) ", line)
+            after_text = (
+                previous.strip()
+                and not previous.startswith((" ", "-", "|", "#"))
+                and not re.match(r"[0-9]+[.)] ", previous)
+            )
+            if not fence and item and after_text:
+                glued.append(f"{page.relative_to(ROOT)}:{number}")
+            previous = line
+    assert glued == []

@@ -26,7 +26,7 @@ def add_verbs(commands: argparse._SubParsersAction[Parser]) -> None:
         return parser
 
     create = command("create-release", "create releases/vX.Y with OWNERS and schedule", "create")
-    create.add_argument("release")
+    create.add_argument("release", help="the new release, vMAJOR.MINOR (v1.38)")
     create.add_argument("--owner", action="append", default=[], help="an enhancements team member")
     for deadline in (
         "prr-freeze",
@@ -41,9 +41,9 @@ def add_verbs(commands: argparse._SubParsersAction[Parser]) -> None:
         "--allow-past", action="store_true", help="accept dates in the past (back-filling history)"
     )
     promote = command("promote", "opt a KEP in: a proposed receipt from kep.yaml", "promote")
-    promote.add_argument("kep", metavar="SIG/NUMBER-SLUG")
-    promote.add_argument("--stage", required=True)
-    promote.add_argument("--release", required=True)
+    promote.add_argument("kep", metavar="SIG/NUMBER-SLUG", help="the KEP's folder under keps/, or its number")
+    promote.add_argument("--stage", required=True, help="alpha, beta, stable, deprecated, disabled, removed")
+    promote.add_argument("--release", required=True, help="the release to opt in to, vMAJOR.MINOR")
     accept = command("accept", "move a receipt to accepted (or --at-risk)", "accept")
     accept.add_argument("--at-risk", action="store_true", help="move it to at-risk instead")
     remove = command("remove", "move a receipt to removed", "remove")
@@ -57,8 +57,8 @@ def add_verbs(commands: argparse._SubParsersAction[Parser]) -> None:
     granted = command("accept", "grant: exception -> at-risk", "grant", verbs)
     denied = command("deny", "deny: exception -> removed", "deny", verbs)
     for parser in (accept, remove, request, granted, denied):
-        parser.add_argument("number", type=int, metavar="NUMBER")
-        parser.add_argument("--release", required=True)
+        parser.add_argument("number", type=int, metavar="NUMBER", help="the KEP's number")
+        parser.add_argument("--release", required=True, help="the release, vMAJOR.MINOR")
 
 
 

@@ -72,7 +72,7 @@ class Workspace:
         """A shipped release's receipts are final: no verb changes them (design doc section 5)."""
         info = release_info(self.snapshot, release, self.now)
         if info.closed and info.deadlines is not None and info.deadlines.release is not None:
-            shipped = info.deadlines.release.strftime("%Y-%m-%d %H:%M UTC")
+            shipped = info.said(info.deadlines.release)
             raise WorkflowError(
                 f"release {release} has shipped (release date {shipped}): its receipts are final"
             )
