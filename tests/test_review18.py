@@ -166,6 +166,8 @@ def test_the_pull_request_text_indents_answers_and_shows_controls(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert rl(*V137) == 0 and rl("promote", "2140", "--stage", "alpha", "--release", "v1.37") == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "opt in")
     assert rl("accept", "2140", "--release", "v1.37", "--at-risk") == 0
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "at risk")

@@ -193,6 +193,7 @@ def test_refused_commands_change_nothing(
 ) -> None:
     assert rl("create-release", "v1.37", "--owner", "lead") == 0
     assert rl("promote", "sig-architecture/2140-receipts", "--stage", "alpha", "--release", "v1.37") == 0
+    commit(repo)  # the opt-in merged: the acceptance is a pull request of its own
     assert rl("accept", "2140", "--release", "v1.37") == 0
     before = fingerprint(repo)
     capsys.readouterr()

@@ -39,8 +39,10 @@ PROMOTE = ("promote", "sig-architecture/2140-receipts", "--stage", "alpha", "--r
 
 @pytest.fixture
 def released(repo: Path) -> Path:
-    """v1.37 with KEP 2140 accepted, committed."""
-    assert rl(*V137) == 0 and rl(*PROMOTE) == 0 and rl("accept", "2140", "--release", "v1.37") == 0
+    """v1.37 with KEP 2140 accepted, committed: the opt-in and the acceptance, each its own pull request."""
+    assert rl(*V137) == 0 and rl(*PROMOTE) == 0
+    commit(repo)
+    assert rl("accept", "2140", "--release", "v1.37") == 0
     commit(repo)
     return repo
 

@@ -103,6 +103,7 @@ def _manifest_source(root: Path, args: argparse.Namespace, release: str) -> tupl
             tree: Tree = WorkTree(root)
             now = parse_now(args.now)
         else:
+            _refuse_shallow(repo, "manifest --at")
             head = _commit_at(repo, args.at)
             tree = commits.CommitTree(repo, head)
             now = parse_now(args.now) if args.now else git.commit_date(repo, head)
@@ -112,6 +113,8 @@ def _manifest_source(root: Path, args: argparse.Namespace, release: str) -> tupl
         return WorkTree(root), parse_now(args.now), None
     from receipt_lint.reports.manifest import timeline
 
+    if git.is_shallow(repo):  # its oldest commit would seem to create every receipt: no chart
+        return tree, now, None
     return tree, now, lambda: timeline(repo, head, release, cache=not args.no_cache)
 
 
@@ -151,6 +154,18 @@ def _revision_or_date(
 
 
 
+def _refuse_shallow(repo: Repo, command: str) -> None:
+    """A shallow clone cannot tell its history: its oldest commit seems to create every receipt."""
+    from receipt_lint.trees import git
+
+    if git.is_shallow(repo):
+        raise UsageError(
+            f"this clone is shallow, so {command} cannot tell what happened: run `git fetch --unshallow` "
+            "(in GitHub Actions, actions/checkout with fetch-depth: 0)"
+            + (", or start after a commit the clone holds: --since REV" if command == "history" else "")
+        )
+
+
 def run_history(args: argparse.Namespace) -> int:
     from receipt_lint.reports import history
     from receipt_lint.trees import git
@@ -165,6 +180,8 @@ def run_history(args: argparse.Namespace) -> int:
             if args.since is not None
             else (None, None)
         )
+        if since is None:  # from a commit the clone holds, a shallow clone can tell what came after
+            _refuse_shallow(repo, "history")
         replayed = history.read(
             repo, head, since=since, release=release, start=start, cache=not args.no_cache
         )
@@ -197,6 +214,7 @@ def run_slips(args: argparse.Namespace) -> int:
     repo = git.open_repo(root)
     try:
         head = git.resolve_commits(repo, {"HEAD": "HEAD"})["HEAD"]
+        _refuse_shallow(repo, "slips")
         replayed = history.read(repo, head, cache=not args.no_cache)
         report = slips.build(commits.CommitTree(repo, head), replayed, parse_now(args.now), args.sig)
     except (git.GitError, UnknownSig) as error:

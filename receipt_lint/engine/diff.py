@@ -3,8 +3,7 @@
 Receipts are paired by identity, (release, KEP number), on both sides; never
 by git's rename similarity.  Only the receipts the change touches are parsed
 (their identity comes from their ``kep-number``); an untouched receipt's
-identity is its file name.
-"""
+identity is its file name."""
 
 from __future__ import annotations
 
@@ -13,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
+from receipt_lint.engine.blame import already_on_base, on_edited_files
 from receipt_lint.engine.check import (
     Options,
     Result,
@@ -26,11 +26,10 @@ from receipt_lint.engine.check import (
 )
 from receipt_lint.engine.config import read_config_problems
 from receipt_lint.model.files import Tree
-from receipt_lint.model.findings import ConfigProblem, Finding, Position, Severity
+from receipt_lint.model.findings import ConfigProblem, Finding, Severity
 from receipt_lint.model.layout import (
     RELEASES,
     ReceiptFile,
-    kep_path_problem,
     name_identity,
     receipt_files,
     release_folder,
@@ -38,13 +37,26 @@ from receipt_lint.model.layout import (
 from receipt_lint.model.names import CONFIG_FILE, STATES
 from receipt_lint.model.versions import ascii_number, parse_release
 from receipt_lint.rules import ALL_RULES, RULES_BY_ID
-from receipt_lint.rules.base import Pairing, ReceiptContext, Rule, TransitionContext, release_info
+from receipt_lint.rules.base import (
+    Pairing,
+    ReceiptContext,
+    Rule,
+    TransitionContext,
+    release_info,
+)
 from receipt_lint.rules.transitions import outsider_problem
 from receipt_lint.trees.snapshot import Loaded, Snapshot
 
 Identity = tuple[str, int]
+
+
+
 _PER_FILE = frozenset({"receipt-location", "duplicate-receipt"})
+
+
+
 _ILLEGAL = frozenset({"illegal-transition", "receipt-deleted", "release-changed"})
+
 
 
 class Change(NamedTuple):
@@ -54,12 +66,14 @@ class Change(NamedTuple):
     author: str | None = None
 
 
+
 class Judged(NamedTuple):
     """One transition of a change, with the transition rules' findings about it."""
 
     pairing: Pairing
     transition: Transition
     findings: tuple[Finding, ...]
+
 
 
 def check_change(change: Change, options: Options) -> Result:
@@ -78,13 +92,16 @@ def check_change(change: Change, options: Options) -> Result:
     for file in checked:
         info = releases.get(file.release) or release_info(base, file.release, options.now)
         found = run_receipt_rules(ReceiptContext.for_file(head, file, info))
-        findings.extend(
-            found if file.path in change.changed else _on_edited_files(head, file, found, change.changed)
-        )
+        if file.path in change.changed:
+            findings.extend(found)
+        else:  # re-checked only for its KEP's files: the base's own errors are not this change's
+            found = already_on_base(base, file, info, found)
+            findings.extend(on_edited_files(head, file, found, change.changed))
     transitions = tuple(j.transition for j in judged)
     paths = tuple(f.path for f in checked if not options.only_paths or _named(f.path, options.only_paths))
     findings_left = finalize(findings, options)
     return Result(change.base.label, change.head.label, findings_left, len(checked), transitions, paths)
+
 
 
 def judge_transitions(
@@ -114,56 +131,11 @@ def judge_transitions(
     return judged
 
 
+
 def _touched_releases(pairings: list[Pairing], changed: frozenset[str]) -> set[str]:
     touched = {f.release for p in pairings for f in (p.base, p.head) if f is not None}
     return touched | {r for r in map(release_folder, changed) if r is not None}
 
-
-# Agreement findings about a value of kep.yaml or the PRR file: where that value sits.
-_KEP_KEYS = {"stage-mismatch": ("stage",), "kep-status": ("status",)}
-_MISMATCH_KEYS = {"kep-number": ("kep-number",), "owning-sig": ("owning-sig",), "title": ("title",)}
-
-
-def _on_edited_files(
-    head: Snapshot, file: ReceiptFile, findings: Iterable[Finding], changed: frozenset[str]
-) -> Iterator[Finding]:
-    """A receipt re-checked because the change edited its KEP's files: point at the edit.
-
-    GitHub shows annotations inline only on the files of the pull request, so a
-    finding about kep.yaml's stage sits on kep.yaml's `stage` line, and its
-    message names the receipt (design doc section 6, "Where findings point").
-    """
-    receipt = head.receipt(file.path).model
-    kep = head.kep(receipt.path) if receipt is not None and kep_path_problem(receipt.path) is None else None
-    for finding in findings:
-        target = _target(head, finding, kep, file.number) if kep is not None and receipt else None
-        if target is None or target[0].path not in changed or target[0].document is None:
-            yield finding
-            continue
-        loaded, key = target
-        assert loaded.document is not None
-        position = loaded.document.position(key) if key else Position(1, 1)
-        message = f"{file.path}: {finding.message}"
-        yield finding._replace(path=loaded.path, line=position.line, column=position.column, message=message)
-
-
-def _target(
-    head: Snapshot, finding: Finding, kep: Loaded[Any], number: int
-) -> tuple[Loaded[Any], tuple[str, ...]] | None:
-    """The KEP file and key a receipt's finding is about, if it is about one."""
-    rule, message = finding.rule, finding.message
-    stage = kep.model.stage if kep.model is not None and kep.model.stage else ""
-    if rule in _KEP_KEYS:
-        return kep, _KEP_KEYS[rule]
-    if rule == "milestone-mismatch":
-        return kep, ("latest-milestone",) if "latest-milestone" in message else ("milestone", stage)
-    if rule == "kep-mismatch":
-        key = next((k for prefix, k in _MISMATCH_KEYS.items() if message.startswith(prefix)), ())
-        return kep, key
-    if rule in ("prr-missing", "prr-approver") and kep.model is not None:
-        owner = kep.model.owning_sig
-        return head.prr(owner, ascii_number(kep.model.kep_number.strip()) or number), (stage,)
-    return None
 
 
 def _config_findings(head: Snapshot, changed: frozenset[str], options: Options) -> Iterator[Finding]:
@@ -178,8 +150,10 @@ def _config_findings(head: Snapshot, changed: frozenset[str], options: Options) 
         yield from _stamped(rule, problems)
 
 
+
 def _stamped(rule: Rule, problems: Iterable[ConfigProblem]) -> Iterator[Finding]:
     return (stamp(rule, problem, CONFIG_FILE, accepted=False) for problem in rule.check(problems))
+
 
 
 def _schedule_changes(base: Snapshot, head: Snapshot, change: Change, options: Options) -> Iterator[Finding]:
@@ -197,6 +171,7 @@ def _schedule_changes(base: Snapshot, head: Snapshot, change: Change, options: O
             yield stamp(RULES_BY_ID["team-approval"], problem, path, accepted=False)
 
 
+
 def pair_receipts(base: Snapshot, head: Snapshot, changed: frozenset[str]) -> list[Pairing]:
     """Every identity the change touches, with its receipt before and after."""
     renumbered = _renumbered(base, head, changed)
@@ -209,6 +184,7 @@ def pair_receipts(base: Snapshot, head: Snapshot, changed: frozenset[str]) -> li
         pairings.extend(_pair_files(number, olds, news, changed))
     joined = _join_release_moves(pairings)
     return joined + [Pairing(_identity(base, file)[1], file, file) for file in renumbered.values()]
+
 
 
 def _renumbered(base: Snapshot, head: Snapshot, changed: frozenset[str]) -> dict[str, ReceiptFile]:
@@ -226,6 +202,7 @@ def _renumbered(base: Snapshot, head: Snapshot, changed: frozenset[str]) -> dict
     }
 
 
+
 def _touched_identities(sides: tuple[Snapshot, ...], changed: frozenset[str]) -> set[Identity]:
     """(release, KEP) of every receipt the change adds, removes or edits, on either side."""
     touched: set[Identity] = set()
@@ -234,6 +211,7 @@ def _touched_identities(sides: tuple[Snapshot, ...], changed: frozenset[str]) ->
             if snapshot.tree.exists(file.path):
                 touched.add(_identity(snapshot, file))
     return touched
+
 
 
 def _by_identity(
@@ -258,10 +236,12 @@ def _by_identity(
     return identities
 
 
+
 def _identity(snapshot: Snapshot, file: ReceiptFile) -> Identity:
     """A changed receipt is who its kep-number says (else its file name)."""
     model = snapshot.receipt(file.path).model
     return (file.release, model.kep_number if model is not None else file.number)
+
 
 
 def _pair_files(
@@ -289,8 +269,10 @@ def _pair_files(
         yield Pairing(number, None, new)
 
 
+
 def _state_order(file: ReceiptFile) -> tuple[int, str]:
     return (STATES.index(file.state), file.path)
+
 
 
 def _join_release_moves(pairings: list[Pairing]) -> list[Pairing]:
@@ -321,10 +303,12 @@ def _join_release_moves(pairings: list[Pairing]) -> list[Pairing]:
     return joined + [p for p in pairings if p.head is None and (p.remains or id(p) in left)]
 
 
+
 def _other_release_deletion(deletions: list[Pairing], release: str) -> Pairing | None:
     """The deletion a creation in ``release`` joins: the newest other release's (where the KEP came from)."""
     others = [p for p in deletions if p.base is not None and p.base.release != release]
     return max(others, key=lambda p: parse_release(p.base.release if p.base else "") or (0, 0), default=None)
+
 
 
 def _transition_findings(context: TransitionContext) -> Iterator[Finding]:
@@ -332,6 +316,7 @@ def _transition_findings(context: TransitionContext) -> Iterator[Finding]:
         if rule.scope == "transition":
             for problem in rule.check(context):
                 yield stamp(rule, problem, context.path, accepted=False)
+
 
 
 def _transition(context: TransitionContext, *, legal: bool) -> Transition:
@@ -343,6 +328,7 @@ def _transition(context: TransitionContext, *, legal: bool) -> Transition:
         file.release, str(pairing.kep), context.from_state, context.to_state, file.path, legal
     )
     return transition._replace(from_release=origin)
+
 
 
 def _receipts_to_check(
@@ -361,6 +347,7 @@ def _receipts_to_check(
         for _, file in sorted(files.items())
         if options.release is None or file.release == options.release
     ]
+
 
 
 def _kep_numbers(sides: tuple[Snapshot, Snapshot], changed: Iterable[str]) -> Iterator[int]:
@@ -387,11 +374,13 @@ def _kep_numbers(sides: tuple[Snapshot, Snapshot], changed: Iterable[str]) -> It
         yield from numbers or ([named] if named else [])
 
 
+
 def _written_number(loaded: Loaded[Any]) -> int | None:
     """The ``kep-number`` a KEP or PRR file says, even when the rest of it is invalid."""
     data = loaded.document.data if loaded.document is not None else {}
     value = data.get("kep-number")
     return ascii_number(value.strip()) if isinstance(value, str) else None
+
 
 
 def _tree_findings(
@@ -413,9 +402,11 @@ def _tree_findings(
         yield finding
 
 
+
 def release_files(tree: Tree, releases: Iterable[str]) -> list[str]:
     """The files of some release folders: a PR check lists those it touches, not all."""
     return sorted(path for release in releases for path in tree.files_under(f"{RELEASES}/{release}"))
+
 
 
 def _releases_of(pairing: Pairing) -> set[str]:

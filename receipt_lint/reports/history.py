@@ -21,7 +21,13 @@ from receipt_lint.reporters import markdown_cell, one_line
 from receipt_lint.reports.history_cache import HistoryCache
 from receipt_lint.reports.step import Step
 from receipt_lint.trees.git import Background, Repo
-from receipt_lint.trees.log import Commit, added_blobs, first_parent_log, read_blobs
+from receipt_lint.trees.log import (
+    Commit,
+    added_blobs,
+    first_parent_log,
+    read_blobs,
+    with_pull_request_authors,
+)
 
 
 class History(NamedTuple):
@@ -102,7 +108,7 @@ def _log_and_blobs(
     repo: Repo, head: str, since: str | None, cache_side: Background[HistoryCache | None]
 ) -> tuple[list[Commit], int, list[Step], dict[str, bytes]]:
     """The log, how many of its first commits the cache holds, their steps, and the blobs the rest add."""
-    commits = list(first_parent_log(repo, head, since))
+    commits = with_pull_request_authors(repo, list(first_parent_log(repo, head, since)))
     store = cache_side.result()
     steps: list[Step] = []
     done = 0
@@ -203,6 +209,8 @@ def as_dict(history: History) -> dict[str, object]:
                 "commit": commit.sha,
                 "date": when[0],
                 "author": commit.author,
+                "login": commit.login,
+                "merged_by": commit.merged_by,
                 "pull": when[1],
                 "release": transition.release,
                 "kep": transition.kep,
@@ -214,6 +222,7 @@ def as_dict(history: History) -> dict[str, object]:
                 "warnings": list(step.warnings),
                 "rules": list(step.rules),
                 "exception": step.exception,
+                "edit": transition.from_state == transition.to_state and transition.from_release is None,
             }
         )
     return {
@@ -238,18 +247,40 @@ def render(history: History, format_name: str) -> str:
 
 
 def _text(history: History) -> str:
+    """A header per commit (who made it, who merged it), its moves, its clean edits in place as one line."""
     lines: list[str] = []
-    current = None
-    for step in history.steps:
-        if step.commit.sha != current:
-            current = step.commit.sha
-            pull = f"  #{step.commit.pull}" if step.commit.pull else ""
-            lines.append(
-                f"{step.commit.date:%Y-%m-%d %H:%M}  {current[:12]}{pull}  {one_line(step.commit.author)}"
-            )
-        lines.append(f"  {step.release} KEP {step.kep}: {_move(step)}{_verdict(step)}{_request(step)}")
+    for commit, steps in _by_commit(history.steps):
+        pull = f"  #{commit.pull}" if commit.pull else ""
+        merged = f" (merged by {one_line(commit.merged_by)})" if commit.merged_by else ""
+        who = f"{one_line(commit.author)}{merged}"
+        lines.append(f"{commit.date:%Y-%m-%d %H:%M}  {commit.sha[:12]}{pull}  {who}")
+        edits = [step for step in steps if _clean_edit(step)]
+        for step in steps:
+            if not _clean_edit(step):
+                said = f"{_move(step)}{_verdict(step)}{_request(step)}"
+                lines.append(f"  {step.release} KEP {step.kep}: {said}")
+        if edits:
+            keps = ", ".join(f"{step.release} KEP {step.kep}" for step in edits)
+            lines.append(f"  {plural(len(edits), 'receipt')} edited in place ({keps})")
     lines.append(_summary(history))
     return "\n".join(lines) + "\n"
+
+
+def _by_commit(steps: tuple[Step, ...]) -> list[tuple[Commit, list[Step]]]:
+    grouped: list[tuple[Commit, list[Step]]] = []
+    for step in steps:
+        if grouped and grouped[-1][0].sha == step.commit.sha:
+            grouped[-1][1].append(step)
+        else:
+            grouped.append((step.commit, [step]))
+    return grouped
+
+
+def _clean_edit(step: Step) -> bool:
+    """An edit in place that broke nothing: one of a pull request's many, told as a count."""
+    transition = step.transition
+    same_place = transition.from_state == transition.to_state and transition.from_release is None
+    return same_place and step.legal and not step.late and not step.rules and not step.warnings
 
 
 def _move(step: Step) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from receipt_lint.engine.check import Options, check_all
@@ -19,8 +19,9 @@ from receipt_lint.model.files import Tree
 from receipt_lint.model.findings import Finding, Severity
 from receipt_lint.model.layout import ReceiptFile, kep_path_problem, receipt_files, require_sig
 from receipt_lint.model.times import parse_time, utc_text
-from receipt_lint.model.versions import parse_milestone, parse_release
+from receipt_lint.model.versions import Version, parse_milestone, parse_release
 from receipt_lint.rules import RULES_BY_ID
+from receipt_lint.rules.base import slipped_in
 from receipt_lint.trees.git import Repo
 from receipt_lint.trees.snapshot import Snapshot
 
@@ -219,7 +220,7 @@ def _entry(snapshot: Snapshot, file: ReceiptFile, release: str, problems: list[s
         receipt.owning_sig,
         receipt.stage,
         file.state,
-        kep_type(kep, receipt.stage, release),
+        kep_type(kep, receipt.stage, release, lambda earlier: file.number in slipped_in(snapshot, earlier)),
         file.path,
         problems,
         issue=ISSUES + number,
@@ -251,15 +252,22 @@ def _invalid_entry(snapshot: Snapshot, file: ReceiptFile, problems: list[str]) -
 
 
 
-def kep_type(kep: models.Kep | None, stage: str, release: str) -> str:
-    """Net New, Graduating, Major Change or Deprecation, as the tracking sheet had them."""
+def kep_type(
+    kep: models.Kep | None, stage: str, release: str, slipped: Callable[[Version], bool] = lambda _: False
+) -> str:
+    """Net New, Graduating, Major Change or Deprecation, as the tracking sheet had them.
+
+    A stage reached in an earlier release is a Major Change, unless the KEP slipped
+    there (``slipped``: its receipt ended removed): then it never reached the stage,
+    and it is still new (design doc section 6).
+    """
     if stage in DEPRECATION:
         return "Deprecation"
     reached = parse_milestone(kep.milestone_for(stage)) if kep else None
     current = parse_release(release)
     if reached is None or current is None:
         return "Unknown"
-    if reached.version < current:
+    if reached.version < current and not slipped(reached.version):
         return "Major Change"
     return "Net New" if stage == "alpha" else "Graduating"
 

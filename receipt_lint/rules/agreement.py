@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from receipt_lint.model import models
 from receipt_lint.model.findings import Severity, quoted
 from receipt_lint.model.versions import NOT_TARGETING, Version, ascii_number, parse_milestone
-from receipt_lint.rules.base import Problem, ReceiptContext, rule
+from receipt_lint.rules.base import Problem, ReceiptContext, rule, slipped_in
 from receipt_lint.trees.snapshot import Loaded, normalize_login
 
 IMPLEMENTABLE = frozenset({"implementable", "implemented"})
@@ -139,7 +139,9 @@ def milestone_mismatch(ctx: ReceiptContext) -> Iterator[Problem]:
     What it does: `latest-milestone` must be the receipt's release (an error
     otherwise). `milestone.<stage>` must be set and not later than the release
     (a warning otherwise; earlier is fine: a KEP can stay beta and be tracked
-    for a major change). `v1.37` and `1.37` compare equal.
+    for a major change), unless it names a release where the KEP's receipt ended
+    `removed`: it slipped there and never reached the stage, so the milestone is
+    stale (a warning). `v1.37` and `1.37` compare equal.
 
     Why: kep.yaml tells everyone which release a KEP targets; the receipt says
     the same thing, and the two must agree.
@@ -194,6 +196,13 @@ def _stage_milestone(
     elif reached.version > release:
         yield Problem(
             f"{_kep_file(ctx)} {key} is {text}, later than {release}",
+            ctx.value_at("stage"),
+            severity=Severity.WARNING,
+        )
+    elif reached.version < release and ctx.file.number in slipped_in(ctx.snapshot, reached.version):
+        yield Problem(
+            f"{_kep_file(ctx)} {key} is {text}, but KEP {ctx.file.number}'s receipt there ended removed: it "
+            f'never reached {receipt.stage} in {reached.version}; set it to "{release}"',
             ctx.value_at("stage"),
             severity=Severity.WARNING,
         )

@@ -218,6 +218,23 @@ class ReceiptContext:
         return Severity.ERROR if self.column == "accepted" else when_other
 
 
+def slipped_in(snapshot: Snapshot, release: Version) -> frozenset[int]:
+    """The KEPs whose receipt in ``release`` ended ``removed`` (and that have no other there).
+
+    A ``milestone.<stage>`` naming such a release is stale: the KEP never reached
+    the stage in it (design doc section 6). Worked out once per release.
+    """
+
+    def compute() -> frozenset[int]:
+        from receipt_lint.model.layout import receipt_files
+
+        files = list(receipt_files(snapshot.tree.files_under(f"releases/{release}")))
+        removed = {file.number for file in files if file.state == "removed"}
+        return frozenset(removed - {file.number for file in files if file.state != "removed"})
+
+    return snapshot.memo(("slipped-in", str(release)), compute)
+
+
 def release_info(snapshot: Snapshot, name: str, now: dt.datetime) -> ReleaseInfo:
     version = parse_release(name) or Version(0, 0)
     return ReleaseInfo(name, version, snapshot.schedule(name), now)

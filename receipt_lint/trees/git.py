@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import threading
 import weakref
@@ -109,12 +110,23 @@ def resolve_commits(repo: Repo, revs: dict[str, str]) -> dict[str, str]:
         if found.get(rev) is None and rev == "HEAD":
             raise GitError("HEAD names no commit: the repository has no commits yet")
         if found.get(rev) is None:
-            raise GitError(
-                f"{role} revision {quoted(rev)} is not in this clone: fetch it, e.g. "
-                f"`git fetch origin {rev}` (or `git fetch --unshallow` in a shallow clone)"
-            )
+            raise GitError(f"{role} revision {quoted(rev)} is not in this clone: {_how_to_fetch(rev)}")
     return {role: found[rev] or "" for role, rev in revs.items()}
 
+
+
+def _how_to_fetch(rev: str) -> str:
+    """A fetch git accepts: a branch by its name; ``HEAD~3`` or a commit id by deepening the clone."""
+    branch = rev.removeprefix("refs/remotes/")
+    if re.search(r"[~^@:]", branch) or re.fullmatch(r"[0-9a-f]{7,64}", branch):
+        return "deepen the clone: `git fetch --deepen=100` (or `git fetch --unshallow` for all of it)"
+    remote, _, name = branch.partition("/") if "/" in branch else ("origin", "", branch)
+    return f"fetch it with `git fetch {remote} {name}` (in a shallow clone, `git fetch --unshallow` too)"
+
+
+def is_shallow(repo: Repo) -> bool:
+    """Whether the clone lacks history (a default actions/checkout is depth 1)."""
+    return repo.git("rev-parse", "--is-shallow-repository").strip() == b"true"
 
 
 def merge_base(repo: Repo, base: str, head: str) -> str:

@@ -35,6 +35,7 @@ def first_parent_before(repo: Repo, head: str, when: dt.datetime) -> str | None:
 
 
 _PULL = re.compile(r"^Merge pull request #([0-9]+)\b|\(#([0-9]+)\)\s*$")
+_LOGIN = re.compile(r"^Merge pull request #[0-9]+ from ([A-Za-z0-9][A-Za-z0-9-]*)/")
 
 
 
@@ -46,9 +47,19 @@ class Commit(NamedTuple):
     sha: str
     parent: str | None
     date: dt.datetime  # committer date, UTC
-    author: str  # "Name <email>"
+    # Who made the change, "Name <email>": for a merge, the author of its second parent (the
+    # pull request's head); upstream Tide merges, so the merge's own author is nearly always a bot.
+    author: str
     subject: str
     changes: tuple[tuple[str, Entry | None], ...]  # (path, new entry or None when deleted)
+    second_parent: str | None = None  # a merge's: the pull request's head
+    merged_by: str | None = None  # a merge commit's own author; None for a commit that is no merge
+
+    @property
+    def login(self) -> str | None:
+        """The pull request author's login a subject ``Merge pull request #N from LOGIN/branch`` names."""
+        match = _LOGIN.search(self.subject)
+        return match[1] if match else None
 
     @property
     def pull(self) -> int | None:
@@ -94,12 +105,28 @@ def first_parent_log(repo: Repo, head: str, since: str | None = None) -> Iterato
         yield _commit(header, changes)
 
 
+def with_pull_request_authors(repo: Repo, commits: list[Commit]) -> list[Commit]:
+    """Merges with the author of their second parent, from one ``git log --no-walk`` of those parents."""
+    heads = [commit.second_parent for commit in commits if commit.second_parent]
+    if not heads:
+        return commits
+    listing = repo.git("log", "--no-walk=unsorted", "--format=%H%x1f%an <%ae>", *dict.fromkeys(heads))
+    lines = listing.decode("utf-8", "replace").splitlines()
+    authors = dict(line.split("\x1f", 1) for line in lines if "\x1f" in line)
+    return [
+        commit._replace(author=authors.get(commit.second_parent, commit.author), merged_by=commit.author)
+        if commit.second_parent
+        else commit
+        for commit in commits
+    ]
+
 
 def _commit(header: list[str], changes: list[tuple[str, Entry | None]]) -> Commit:
     ids, date, author, subject = [*header, "", "", ""][:4]
     sha, *parents = ids.split()
     when = dt.datetime.fromisoformat(date).astimezone(dt.timezone.utc)
-    return Commit(sha, parents[0] if parents else None, when, author, subject, tuple(changes))
+    second = parents[1] if len(parents) > 1 else None
+    return Commit(sha, parents[0] if parents else None, when, author, subject, tuple(changes), second)
 
 
 

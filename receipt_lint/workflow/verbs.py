@@ -16,9 +16,9 @@ from receipt_lint.model.findings import Severity, quoted
 from receipt_lint.model.layout import ReceiptFile, receipt_files
 from receipt_lint.model.loader import YamlError, load
 from receipt_lint.model.transitions import is_legal, legal_targets
-from receipt_lint.model.versions import parse_release
+from receipt_lint.model.versions import parse_milestone, parse_release
 from receipt_lint.rules import AGREEMENT_RULES, RULES_BY_ID
-from receipt_lint.rules.base import ReceiptContext, release_info
+from receipt_lint.rules.base import ReceiptContext, release_info, slipped_in
 from receipt_lint.trees.worktree import WorkTree
 from receipt_lint.workflow.edit import EditError, append_block, remove_key, set_value, yaml_quoted
 from receipt_lint.workflow.keps import find_kep, kep_of
@@ -69,6 +69,7 @@ def move(
             f"KEP {number} is {file.state} in {release}: {file.state} -> {target} is not a legal "
             f"move (from {file.state}: {allowed})"
         )
+    _refuse_combined(ws, file, target)
     text = _receipt_text(ws, file)
     try:
         text = set_value(text, ("tracking-status",), target)
@@ -81,6 +82,27 @@ def move(
     say(f"==> KEP {number} moved to {target}")
     return ReceiptFile(new_path, release, target, number)
 
+
+
+def _refuse_combined(ws: Workspace, file: ReceiptFile, target: str) -> None:
+    """Judge the move from HEAD too: the pull request is HEAD -> the working tree (design doc section 4).
+
+    An earlier move not yet committed (``exception accept`` then ``accept``: exception -> accepted;
+    ``exception request`` then ``exception accept``: a block written at at-risk) makes the pull
+    request one move the table refuses: the first move is a pull request of its own.
+    """
+    known = ws.head_state(file.number, file.release)
+    if known is None or known[0] == file.state:
+        return  # no commit to judge against, or no earlier move in the working tree
+    in_head = known[0]
+    before = in_head or "(new)"
+    if in_head is not None and in_head != target and is_legal(in_head, target):
+        return
+    raise WorkflowError(
+        f"KEP {file.number} is {before} in HEAD and {file.state} in the working tree: together with this "
+        f"move the pull request would be {before} -> {target}, which the state table refuses; make the "
+        f"first move ({before} -> {file.state}) a pull request of its own, merge it, then run this"
+    )
 
 
 def accept(ws: Workspace, number: int, release: str, at_risk: bool, say: Say) -> None:
@@ -300,7 +322,7 @@ def _write_new_receipt(
     kep = ws.snapshot.kep(kep_path)
     if kep.model is None:
         raise WorkflowError(f"keps/{kep_path}/kep.yaml is not valid: run receipt-lint check --all")
-    kep_text = _updated_kep(ws, kep_path, kep.model, stage, release)
+    kep_text = _updated_kep(ws, number, kep_path, kep.model, stage, release)
     _rule_choice(ws)  # refused now, not after writing: a command that fails changes nothing
     receipt = (
         f"title: {_quoted_title(kep.model.title.strip())}\nkep-number: {number}\n"
@@ -323,13 +345,18 @@ def _write_new_receipt(
 
 
 
-def _updated_kep(ws: Workspace, kep_path: str, kep: models.Kep, stage: str, release: str) -> str:
-    """kep.yaml with stage, latest-milestone and (when the stage changes or is unset) milestone.<stage>."""
+def _updated_kep(
+    ws: Workspace, number: int, kep_path: str, kep: models.Kep, stage: str, release: str
+) -> str:
+    """kep.yaml with stage, latest-milestone and milestone.<stage>: that one when the stage
+    changes, is unset, or names a release where the KEP slipped (it never reached the stage there)."""
     text = ws.inside(f"keps/{kep_path}/kep.yaml").read_bytes().decode("utf-8")
+    reached = parse_milestone(kep.milestone_for(stage))
+    stale = reached is not None and number in slipped_in(ws.snapshot, reached.version)
     try:
         text = set_value(text, ("stage",), stage)
         text = set_value(text, ("latest-milestone",), release, quote='"')
-        if kep.stage != stage or not kep.milestone_for(stage):
+        if kep.stage != stage or reached is None or stale:
             text = set_value(text, ("milestone", stage), release, quote='"')
     except EditError as error:
         raise WorkflowError(f"keps/{kep_path}/kep.yaml: {error}") from None

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from receipt_lint.model.files import TreeError
 from receipt_lint.model.findings import quoted
 from receipt_lint.model.layout import ReceiptFile, receipt_files
 from receipt_lint.model.versions import parse_release
@@ -50,6 +51,20 @@ class Workspace:
                 f"(`receipt-lint create-release {release}` makes it)"
             )
         return folder
+
+    def head_state(self, number: int, release: str) -> tuple[str | None] | None:
+        """``(state,)`` of the KEP's receipt in ``release`` as HEAD has it (``(None,)``: none there);
+        None when HEAD cannot say (no commits, not a git checkout, several receipts)."""
+        from receipt_lint.trees import commits, git
+
+        repo = git.open_repo(self.root)
+        try:
+            head = git.resolve_commits(repo, {"HEAD": "HEAD"})["HEAD"]
+            paths = commits.CommitTree(repo, head).files_under(f"releases/{release}")
+        except (git.GitError, TreeError):
+            return None
+        states = [file.state for file in receipt_files(paths) if file.number == number]
+        return (states[0],) if len(states) == 1 else ((None,) if not states else None)
 
     def inside(self, relative: str) -> Path:
         """``relative`` under the root, refused when any part of it is a symbolic link.
