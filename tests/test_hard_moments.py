@@ -302,3 +302,61 @@ def test_a_removal_before_any_freeze_is_withdrawn_not_a_slip(
     assert report["by_sig"]["sig-architecture"]["slips"] == 0
     assert main(["slips", "--repo", str(tmp_path / "repo"), "--now=2026-05-01"]) == 0
     assert "withdrawn before any freeze (no slip)" in capsys.readouterr().out
+
+
+# --- Net New after a slip --------------------------------------------------------------------------
+
+
+def slipped_kep(tmp_path: Path) -> Path:
+    """KEP 2140 alpha, removed in v1.37 (milestone.alpha still says v1.37); v1.38 is open."""
+    files = {
+        "releases/v1.37/removed/2140.yaml": receipt("removed"),
+        "releases/v1.38/OWNERS": "approvers:\n  - lead\n",
+    }
+    return repo_with(tmp_path, files, "release: 2026-04-22\n")
+
+
+def test_a_milestone_naming_the_release_the_kep_slipped_in_is_stale(tmp_path: Path) -> None:
+    root = slipped_kep(tmp_path)
+    kep = (root / KEP_FILE).read_text().replace('latest-milestone: "v1.37"', 'latest-milestone: "v1.38"')
+    commit(root, {KEP_FILE: kep, "releases/v1.38/proposed/2140.yaml": receipt("proposed")})
+    document = run_json(root, "--all", "--now=2026-06-01")[1]
+    [stale] = [d for d in document["diagnostics"] if d["rule"] == "milestone-mismatch"]
+    assert (
+        stale["severity"] == "warning"
+        and "ended removed" in stale["message"]
+        and '"v1.38"' in stale["message"]
+    )
+
+
+def test_promote_after_a_slip_sets_the_stage_milestone(tmp_path: Path) -> None:
+    root = slipped_kep(tmp_path)
+    os.chdir(root)
+    assert main(["promote", "2140", "--stage", "alpha", "--release", "v1.38", "--now=2026-06-01"]) == 0
+    text = (root / KEP_FILE).read_text()
+    assert 'alpha: "v1.38"' in text and 'latest-milestone: "v1.38"' in text
+    assert "milestone-mismatch" not in rules_of(run_json(root, "--all", "--now=2026-06-01")[1])
+
+
+def test_the_manifest_counts_a_slipped_kep_as_new_again(tmp_path: Path) -> None:
+    root = slipped_kep(tmp_path)
+    kep = (root / KEP_FILE).read_text().replace('latest-milestone: "v1.37"', 'latest-milestone: "v1.38"')
+    commit(root, {KEP_FILE: kep, "releases/v1.38/accepted/2140.yaml": RECEIPT})  # milestone.alpha: v1.37
+    out = tmp_path / "m.json"
+    assert (
+        main(
+            [
+                "manifest",
+                "--repo",
+                str(root),
+                "--release=v1.38",
+                "--now=2026-06-01",
+                "--format=json",
+                f"--output={out}",
+            ]
+        )
+        == 0
+    )
+    document = json.loads(out.read_text())
+    assert [r["type"] for r in document["receipts"]] == ["Net New"]
+    assert document["shipping"]["by_type"] == {"Net New": 1}
