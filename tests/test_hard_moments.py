@@ -12,7 +12,7 @@ from receipt_lint.cli import main
 from tests.conftest import EXCEPTION_BLOCK, KEP, RECEIPT, base_files
 from tests.test_corners import ACCEPTED, KEP_FILE, commit, main_and_pr
 from tests.test_diff import rules_of, run_json
-from tests.test_workflow import fingerprint
+from tests.test_workflow import exception_request, fingerprint
 
 SCHEDULE = "releases/v1.37/schedule.yaml"
 PROPOSED, AT_RISK = "releases/v1.37/proposed/2140.yaml", "releases/v1.37/at-risk/2140.yaml"
@@ -32,6 +32,13 @@ def repo_with(tmp_path: Path, files: dict[str, str], dates: str = DATES) -> Path
     tree = base_files()
     del tree[ACCEPTED]
     return main_and_pr(tmp_path, tree | {SCHEDULE: dates} | files)
+
+
+def manifest_json(root: Path, release: str, now: str) -> dict:  # type: ignore[type-arg]
+    out = root.parent / "m.json"
+    argv = ["manifest", "--repo", str(root), f"--release={release}", f"--now={now}", "--format=json"]
+    assert main([*argv, f"--output={out}"]) == 0
+    return json.loads(out.read_text())  # type: ignore[no-any-return]
 
 
 def warnings_of(document: dict, rule: str) -> list[dict]:  # type: ignore[type-arg]
@@ -109,24 +116,7 @@ def test_an_early_request_is_a_warning_and_the_verb_refuses(
     commit(root, {AT_RISK: receipt("at-risk")}, delete=(EXCEPTION,))
     before = fingerprint(root)
     capsys.readouterr()
-    argv = [
-        "exception",
-        "request",
-        "2140",
-        "--release",
-        "v1.37",
-        "--freeze",
-        "code",
-        "--additional-days",
-        "3",
-        "--reason",
-        "r",
-        "--risks-of-adding",
-        "a",
-        "--risks-of-cutting",
-        "c",
-        "--now=2026-02-01",
-    ]
+    argv = [*exception_request("v1.37", "code", days="3"), "--now=2026-02-01"]
     assert main(argv) == 1
     assert "has not passed" in capsys.readouterr().err and fingerprint(root) == before
     assert main([*argv[:-1], "--now=2026-03-20T12:00:00Z"]) == 0
@@ -228,22 +218,7 @@ def test_the_manifest_counts_what_ships_apart(tmp_path: Path) -> None:
         .replace("2140-receipts", "7-other"),
     }
     root = repo_with(tmp_path, files)
-    out = tmp_path / "m.json"
-    assert (
-        main(
-            [
-                "manifest",
-                "--repo",
-                str(root),
-                "--release=v1.37",
-                "--now=2026-01-10",
-                "--format=json",
-                f"--output={out}",
-            ]
-        )
-        == 0
-    )
-    document = json.loads(out.read_text())
+    document = manifest_json(root, "v1.37", "2026-01-10")
     assert sum(document["counts"]["by_stage"].values()) == 2
     assert document["shipping"] == {"by_stage": {"alpha": 1}, "by_type": {"Net New": 1}}
 
@@ -342,21 +317,6 @@ def test_the_manifest_counts_a_slipped_kep_as_new_again(tmp_path: Path) -> None:
     root = slipped_kep(tmp_path)
     kep = (root / KEP_FILE).read_text().replace('latest-milestone: "v1.37"', 'latest-milestone: "v1.38"')
     commit(root, {KEP_FILE: kep, "releases/v1.38/accepted/2140.yaml": RECEIPT})  # milestone.alpha: v1.37
-    out = tmp_path / "m.json"
-    assert (
-        main(
-            [
-                "manifest",
-                "--repo",
-                str(root),
-                "--release=v1.38",
-                "--now=2026-06-01",
-                "--format=json",
-                f"--output={out}",
-            ]
-        )
-        == 0
-    )
-    document = json.loads(out.read_text())
+    document = manifest_json(root, "v1.38", "2026-06-01")
     assert [r["type"] for r in document["receipts"]] == ["Net New"]
     assert document["shipping"]["by_type"] == {"Net New": 1}

@@ -15,7 +15,7 @@ from receipt_lint.model.loader import load
 from tests.conftest import KEP, README, RECEIPT, base_files, write_tree
 from tests.test_corners import ACCEPTED, KEP_FILE, commit, git, main_and_pr
 from tests.test_diff import rules_of, run_json
-from tests.test_workflow import fingerprint, rl
+from tests.test_workflow import exception_request, fingerprint, rl
 from tests.test_workflow import repo as repo  # the fixture: a KEP and its PRR file, committed
 from tests.test_workflow_trust import V137
 
@@ -172,46 +172,14 @@ def test_the_pull_request_text_indents_answers_and_shows_controls(
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "at risk")
     capsys.readouterr()
-    argv = [
-        "exception",
-        "request",
-        "2140",
-        "--release",
-        "v1.37",
-        "--freeze",
-        "enhancements",
-        "--additional-days",
-        "3",
-        "--reason",
-        "first line\nsecond \x1b[31mred",
-        "--risks-of-adding",
-        "a",
-        "--risks-of-cutting",
-        "c",
-    ]
+    argv = exception_request("v1.37", "enhancements", days="3", reason="first line\nsecond \x1b[31mred")
     assert rl(*argv) == 0
     out = capsys.readouterr().out
     assert "  first line\n  second \\x1b[31mred" in out and "\x1b" not in out
 
 
 def test_additional_days_have_a_ceiling(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = [
-        "exception",
-        "request",
-        "2140",
-        "--release",
-        "v1.37",
-        "--freeze",
-        "code",
-        "--additional-days",
-        "99999999999999999999",
-        "--reason",
-        "r",
-        "--risks-of-adding",
-        "a",
-        "--risks-of-cutting",
-        "c",
-    ]
+    argv = exception_request("v1.37", "code", days="99999999999999999999")
     assert rl(*argv) == 2
     assert "at most 365 days" in capsys.readouterr().err
 

@@ -55,9 +55,9 @@ def rl(*args: str) -> int:
     return main(list(args) if any(arg.startswith("--now") for arg in args) else [*args, NOW])
 
 
-def exception_request(release: str, freeze: str) -> tuple[str, ...]:
+def exception_request(release: str, freeze: str, *, days: str = "2", reason: str = "r") -> tuple[str, ...]:
     """The argv of a complete exception request for KEP 2140."""
-    answers = ("--reason", "r", "--risks-of-adding", "a", "--risks-of-cutting", "c")
+    answers = ("--reason", reason, "--risks-of-adding", "a", "--risks-of-cutting", "c")
     return (
         "exception",
         "request",
@@ -67,7 +67,7 @@ def exception_request(release: str, freeze: str) -> tuple[str, ...]:
         "--freeze",
         freeze,
         "--additional-days",
-        "2",
+        days,
         *answers,
     )
 
