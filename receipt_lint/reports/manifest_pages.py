@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -77,8 +78,7 @@ def render_html(manifest: Manifest) -> str:
         f"<td><a href='{esc(e.issue)}'>{esc(e.kep)}</a>{' ✗' if e.errors else ''}</td>"
         f"<td>{_html_title(e)}</td><td>{esc(e.sig)}</td>"
         f"<td>{esc(e.stage)}</td><td>{esc(e.state)}</td><td>{esc(e.type)}</td>"
-        f"<td>{'<br>'.join(esc(item) for item in e.lacks) or '—'}</td>"
-        f"<td>{'<br>'.join(esc(p) for p in e.problems) or '—'}</td></tr>"
+        f"<td>{_folded(e.lacks)}</td><td>{_folded(e.problems)}</td></tr>"
         for e in manifest.receipts
     )
     outreach = "".join(
@@ -87,18 +87,19 @@ def render_html(manifest: Manifest) -> str:
     )
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>Release {esc(manifest.release)} enhancements</title><style>"
-        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+        f"{PAGE_STYLE}"
         "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}"
         ".charts{display:flex;flex-wrap:wrap;gap:2em}tr.at-risk{background:#fff4e0}"
         "tr.removed{color:#888}tr.failing td:first-child{background:#fde0e0}</style></head><body>"
         f"<h1>Release {esc(manifest.release)} enhancements</h1><p>Generated {esc(manifest.generated)}.</p>"
         f"{_html_dates(manifest)}"
         f"<div class='charts'>{charts}</div>{_burn_down(manifest)}"
-        "<h2>Receipts</h2><table><thead><tr><th>KEP</th><th>title</th>"
+        "<h2>Receipts</h2><div class='wide'><table><thead><tr><th>KEP</th><th>title</th>"
         "<th>SIG</th><th>stage</th><th>state</th><th>type</th><th>still needs</th><th>open problems</th>"
         "</tr></thead>"
-        f"<tbody>{rows}</tbody></table><h2>Outreach</h2><dl>{outreach}</dl></body></html>\n"
+        f"<tbody>{rows}</tbody></table></div><h2>Outreach</h2><dl>{outreach}</dl></body></html>\n"
     )
 
 
@@ -109,11 +110,47 @@ def _html_title(entry: Entry) -> str:
 
 
 
+# Shared by the manifest and slips pages: readable on a phone (tables scroll in their own box).
+PAGE_STYLE = (
+    "body{font-family:sans-serif;margin:2em;max-width:100%}table{border-collapse:collapse}"
+    ".wide{overflow-x:auto;max-width:100%}"
+    "@media (max-width:600px){body{margin:0.5em}td,th{padding:2px 4px}}"
+)
+
+
+_FITS = "style='max-width:100%;height:auto'"  # a chart shrinks to a phone's width rather than overflow
+
+
+def _folded(items: list[str]) -> str:
+    """A cell's list: two items as they are, more folded under a count a reader opens."""
+    shown = "<br>".join(html.escape(item) for item in items) or "—"
+    if len(items) <= 2:
+        return shown
+    return f"<details><summary>{len(items)} items</summary>{shown}</details>"
+
+
 def _html_dates(manifest: Manifest) -> str:
+    """The release's dates as a table, each with how far it is from the manifest's time."""
     if not manifest.dates:
         return ""
-    items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in manifest.dates.items())
-    return f"<dl class='dates'>{items}</dl>"
+    now = deadline_moment(manifest.generated)
+    rows = "".join(
+        f"<tr><th>{html.escape(key)}</th><td>{html.escape(value)}</td><td>{_from_now(value, now)}</td></tr>"
+        for key, value in manifest.dates.items()
+    )
+    return f"<table class='dates'><tbody>{rows}</tbody></table>"
+
+
+def _from_now(written: str, now: float) -> str:
+    """``passed``, ``in 3 days`` or ``in 5 h``: a deadline against the manifest's time."""
+    try:
+        left = deadline_moment(written) - now
+    except ValueError:
+        return ""
+    if left <= 0:
+        return "passed"
+    days = int(left // 86400)
+    return f"in {days} day{'s' if days != 1 else ''}" if days >= 1 else f"in {max(int(left // 3600), 1)} h"
 
 
 
@@ -128,7 +165,8 @@ def _svg_bars(title: str, counts: dict[str, int]) -> str:
     )
     return (
         f"<figure><svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"role='img' aria-label='{html.escape(title)}'><text x='0' y='14' font-weight='bold'>"
+        f"viewBox='0 0 {width} {height}' {_FITS} role='img' aria-label='{html.escape(title)}'>"
+        "<text x='0' y='14' font-weight='bold'>"
         f"by {html.escape(title)}</text>{bars}</svg></figure>"
     )
 
@@ -144,6 +182,21 @@ _STATE_COLOURS = {
 
 
 
+def _month_ticks(first: float, last: float, x: Callable[[float], float], bottom: int) -> list[str]:
+    """A tick and a label (``Feb 1``) at the first of each month the chart spans."""
+    ticks = []
+    day = dt.datetime.fromtimestamp(first, dt.timezone.utc).replace(day=1, hour=0, minute=0, second=0)
+    while day.timestamp() <= last:
+        if day.timestamp() >= first:
+            at = x(day.timestamp())
+            ticks.append(
+                f"<line x1='{at:.1f}' y1='{bottom}' x2='{at:.1f}' y2='{bottom + 5}' stroke='#000'/>"
+                f"<text x='{at - 10:.1f}' y='{bottom + 16}' font-size='10'>{day:%b} 1</text>"
+            )
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return ticks
+
+
 def _burn_down(manifest: Manifest) -> str:
     """Receipts by state over the cycle, with the freezes marked: one inline SVG, no script."""
     if not manifest.timeline:
@@ -154,7 +207,7 @@ def _burn_down(manifest: Manifest) -> str:
     first, last = min(times), max(times)
     span = max(last - first, 1.0)
     top = max(max(point.by_state.values()) for point in manifest.timeline) or 1
-    width, height, left, bottom = 640, 260, 40, 220
+    width, left, bottom = 640, 40, 220
 
     def x(when: float) -> float:
         return left + (width - left - 120) * (when - first) / span
@@ -178,13 +231,16 @@ def _burn_down(manifest: Manifest) -> str:
             f"<text x='{width - 110}' y='{30 + 16 * index}' font-size='12' fill='{colour}'>{state}: "
             f"{manifest.timeline[-1].by_state.get(state, 0)}</text>"
         )
-    for name, when in manifest.freezes.items():
+    for row, (name, when) in enumerate(manifest.freezes.items()):
         at = x(deadline_moment(when))
+        # One row of labels a freeze, under the axis: close freezes never overlap.
+        label_y = bottom + 28 + 12 * row
         lines.append(
-            f"<line x1='{at:.1f}' y1='20' x2='{at:.1f}' y2='{bottom}' stroke='#555' stroke-dasharray='4 3'/>"
-            f"<text x='{at + 2:.1f}' y='{bottom + 14}' font-size='10' "
-            f"transform='rotate(20 {at + 2:.1f} {bottom + 14})'>{html.escape(name)}</text>"
+            f"<line x1='{at:.1f}' y1='20' x2='{at:.1f}' y2='{label_y - 9}' stroke='#555' "
+            "stroke-dasharray='4 3'/>"
+            f"<text x='{at + 2:.1f}' y='{label_y}' font-size='10'>{html.escape(name)}</text>"
         )
+    lines.extend(_month_ticks(first, last, x, bottom))
     if known < last:
         at = x(known)
         day = dt.datetime.fromtimestamp(known, dt.timezone.utc).strftime("%Y-%m-%d")
@@ -194,8 +250,11 @@ def _burn_down(manifest: Manifest) -> str:
         )
     axis = f"<line x1='{left}' y1='{bottom}' x2='{width - 120}' y2='{bottom}' stroke='#000'/>"
     labels = f"<text x='0' y='24' font-size='11'>{top}</text><text x='0' y='{bottom}' font-size='11'>0</text>"
+    extra = 28 + 12 * len(manifest.freezes)
     return (
-        "<h2>Receipts by state over the cycle</h2><figure><svg xmlns='http://www.w3.org/2000/svg' "
-        f"width='{width}' height='{height + 30}' role='img' aria-label='receipts by state over time'>"
+        "<h2>Receipts by state over the cycle</h2><figure class='wide'>"
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{bottom + extra + 10}' "
+        f"viewBox='0 0 {width} {bottom + extra + 10}' {_FITS} role='img' "
+        "aria-label='receipts by state over time'>"
         f"{axis}{labels}{''.join(lines)}</svg></figure>"
     )

@@ -19,6 +19,7 @@ from receipt_lint.model.files import Tree
 from receipt_lint.model.layout import ReceiptFile, kep_path_problem, receipt_files, require_sig
 from receipt_lint.model.models import Schedule
 from receipt_lint.model.names import ACTIVE_STATES
+from receipt_lint.model.times import utc_text
 from receipt_lint.model.versions import Version, parse_milestone, parse_release
 from receipt_lint.reporters import markdown_cell, one_line
 from receipt_lint.reports.history import History, plural
@@ -50,6 +51,7 @@ class KepRecord(NamedTuple):
 class Report(NamedTuple):
     keps: tuple[KepRecord, ...]
     by_sig: dict[str, dict[str, int]]
+    made: str = ""  # when the report was made (its --now): the html page says so
 
 
 def build(tree: Tree, history: History, now: dt.datetime, sig: str | None = None) -> Report:
@@ -70,7 +72,7 @@ def build(tree: Tree, history: History, now: dt.datetime, sig: str | None = None
     require_sig(tree, sig, {k.sig for k in keps})
     keps = [k for k in keps if sig is None or k.sig == sig]
     keps.sort(key=lambda k: (k.sig, int(k.kep)))
-    return Report(tuple(keps), _by_sig(keps))
+    return Report(tuple(keps), _by_sig(keps), utc_text(now))
 
 
 def _left_active(history: History) -> dict[tuple[str, str], dt.datetime]:
@@ -304,19 +306,36 @@ def _phase_words(phase: str | None) -> str:
     return f" at {phase} freeze" if phase is not None else ""
 
 
+ISSUES = "https://github.com/kubernetes/enhancements/issues/"
+
+
 def _html(report: Report, rows: list[tuple[str, str, str, str, str]]) -> str:
+    """Slipped KEPs first (those with flags first among them), each linked to its enhancement issue."""
     esc = html.escape
-    body = "".join("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+    slipped = {kep.kep: any(r.slipped for r in kep.releases) for kep in report.keps}
+    flagged = {kep.kep: bool(kep.flags) for kep in report.keps}
+    ordered = sorted(rows, key=lambda row: (not slipped[row[0]], not flagged[row[0]]))
+    body = "".join(
+        f"<tr><td><a href='{ISSUES}{esc(row[0])}'>{esc(row[0])}</a></td>"
+        + "".join(f"<td>{esc(cell)}</td>" for cell in row[1:])
+        + "</tr>"
+        for row in ordered
+    )
     sigs = "".join(
         f"<tr><td>{esc(sig)}</td>" + "".join(f"<td>{value}</td>" for value in counts.values()) + "</tr>"
         for sig, counts in report.by_sig.items()
     )
     return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>Slipped enhancements</title>"
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<title>Slipped enhancements</title>"
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}"
+        ".wide{overflow-x:auto;max-width:100%}@media (max-width:600px){body{margin:0.5em}}"
         "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}</style></head><body>"
-        "<h1>Slipped enhancements</h1><table><thead><tr><th>KEP</th><th>SIG</th><th>title</th>"
-        f"<th>releases</th><th>flags</th></tr></thead><tbody>{body}</tbody></table>"
-        "<h2>By SIG</h2><table><thead><tr><th>SIG</th><th>KEPs</th><th>slips</th><th>multiple slips</th>"
-        f"<th>permabeta</th></tr></thead><tbody>{sigs}</tbody></table></body></html>\n"
+        f"<h1>Slipped enhancements</h1><p>Made {esc(report.made)}; slipped KEPs first.</p>"
+        "<div class='wide'><table><thead><tr><th>KEP</th><th>SIG</th><th>title</th>"
+        f"<th>releases</th><th>flags</th></tr></thead><tbody>{body}</tbody></table></div>"
+        "<h2>By SIG</h2><div class='wide'><table><thead><tr><th>SIG</th><th>KEPs</th><th>slips</th>"
+        "<th>multiple slips</th>"
+        f"<th>permabeta</th></tr></thead><tbody>{sigs}</tbody></table></div></body></html>\n"
     )
