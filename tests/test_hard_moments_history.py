@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from receipt_lint.cli import main
-from tests.conftest import README, RECEIPT, base_files, write_tree
+from tests.conftest import EXCEPTION_BLOCK, README, RECEIPT, base_files, write_tree
 from tests.test_corners import ACCEPTED, KEP_FILE, commit, main_and_pr
 from tests.test_diff import run_json
 from tests.test_workflow import exception_request, fingerprint
@@ -115,7 +115,7 @@ def test_a_revision_the_clone_lacks_gets_a_fetch_git_accepts(
     err = capsys.readouterr().err
     assert "git fetch --deepen=100" in err and "git fetch origin HEAD~3" not in err
     assert main(["check", "--repo", str(clone), "--base", "origin/release-1.37"]) == 2
-    assert "git fetch origin release-1.37" in capsys.readouterr().err
+    assert "git fetch origin release-1.37:refs/remotes/origin/release-1.37" in capsys.readouterr().err
 
 
 # --- two moves in one change ---------------------------------------------------------------------
@@ -204,3 +204,84 @@ def test_a_change_to_the_receipt_itself_owns_every_finding(tmp_path: Path) -> No
     assert code == 1 and all(
         d["severity"] == "error" for d in document["diagnostics"] if d["rule"] == "stage-mismatch"
     )
+
+
+# --- from an adversarial review of issue 20 -------------------------------------------------------
+
+BLOCK = EXCEPTION_BLOCK.replace("additional-days: 5", "additional-days: 3")
+
+
+def test_a_denial_before_the_request_is_merged_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = main_and_pr(tmp_path, base_files("at-risk"))
+    os.chdir(root)
+    assert main([*exception_request("v1.37", "enhancements"), "--now=2026-01-20"]) == 0
+    before = fingerprint(root)
+    capsys.readouterr()
+    assert verb(root, "exception", "deny", "2140") == 1
+    assert "exception-edited" in capsys.readouterr().err and fingerprint(root) == before
+
+
+def test_a_grant_after_an_uncommitted_edit_of_the_request_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = base_files("exception")
+    files["releases/v1.37/exception/2140.yaml"] += BLOCK
+    root = main_and_pr(tmp_path, files)
+    path = root / "releases/v1.37/exception/2140.yaml"
+    path.write_text(path.read_text().replace("additional-days: 3", "additional-days: 9"))
+    assert verb(root, "exception", "accept", "2140") == 1
+    assert "exception-edited" in capsys.readouterr().err
+
+
+def test_a_return_to_the_state_head_has_is_legal(tmp_path: Path) -> None:
+    root = main_and_pr(tmp_path)  # accepted in HEAD
+    assert verb(root, "accept", "2140", "--at-risk") == 0
+    assert verb(root, "accept", "2140") == 0  # the pull request: accepted -> accepted, nothing at all
+    assert run_json(root, "--base", "main", "--now=2026-01-20")[0] == 0
+
+
+def test_a_huge_additional_days_covers_for_good_and_crashes_nothing(tmp_path: Path) -> None:
+    files = base_files("at-risk")
+    files["releases/v1.37/at-risk/2140.yaml"] += BLOCK.replace("3", "99999999999")
+    files["releases/v1.37/schedule.yaml"] = "code-freeze: 2026-03-19\nrelease: 2026-04-22\n"
+    root = main_and_pr(tmp_path, files)
+    code, document = run_json(root, "--all", "--now=2026-03-25")
+    assert code == 0 and "at-risk-after-freeze" not in {d["rule"] for d in document["diagnostics"]}
+
+
+def test_no_ready_to_accept_beside_an_error_of_any_rule(tmp_path: Path) -> None:
+    files = base_files("at-risk")
+    files["releases/v1.37/removed/2140.yaml"] = RECEIPT.replace("accepted", "removed")  # a duplicate
+    document = run_json(main_and_pr(tmp_path, files), "--all", "--now=2026-01-20")[1]
+    rules = {d["rule"] for d in document["diagnostics"]}
+    assert "duplicate-receipt" in rules and "ready-to-accept" not in rules
+
+
+def test_history_text_shows_a_rule_a_legal_move_broke(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = base_files("at-risk")
+    files["releases/v1.37/at-risk/2140.yaml"] += BLOCK
+    root = main_and_pr(tmp_path, files)
+    git(root, "checkout", "-q", "main")
+    commit(
+        root,
+        {"releases/v1.37/at-risk/2140.yaml": files["releases/v1.37/at-risk/2140.yaml"].replace("3", "30")},
+    )
+    capsys.readouterr()
+    main(["history", "--repo", str(root), "--format=markdown"])
+    out = capsys.readouterr().out
+    assert "ERROR [exception-edited]" in out
+
+
+def test_a_branch_a_single_branch_clone_lacks_gets_a_refspec(
+    merged: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth=1", f"file://{merged}", str(clone)], check=True)
+    assert main(["check", "--repo", str(clone), "--base", "feature"]) == 2
+    assert "git fetch origin feature:refs/remotes/origin/feature" in capsys.readouterr().err
+    assert main(["history", "--repo", str(clone), "--since=HEAD~1"]) == 2
+    assert "not in this shallow clone" in capsys.readouterr().err

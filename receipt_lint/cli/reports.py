@@ -150,6 +150,12 @@ def _revision_or_date(
             text[:4].isascii() and text[:4].isdigit() and text[4:5] == "-"
         ):  # meant as a date: say what is wrong
             raise UsageError(f"{option}: {error}") from None
+        from receipt_lint.trees import git
+
+        if git.is_shallow(repo):  # HEAD~1 of a depth-1 clone: the commit exists, the clone lacks it
+            raise UsageError(
+                f"{option} {quoted(text)} is not in this shallow clone: run `git fetch --unshallow`"
+            ) from None
         raise UsageError(f"{option} {quoted(text)} is neither a commit nor a date (2026-02-05)") from None
 
 

@@ -133,15 +133,11 @@ def run_tree_rules(context: TreeContext) -> Iterable[Finding]:
 
 def run_receipt_rules(context: ReceiptContext) -> Iterable[Finding]:
     accepted = context.file.state == "accepted"
-    found = [
+    return [
         stamp(rule, problem, context.file.path, accepted, receipt=context.file.path)
         for rule in (_RECEIPT_RULES if context.agrees else _NOT_AGREEING_RULES)
         for problem in rule.check(context)
     ]
-    if any(f.severity is Severity.ERROR and f.path == context.file.path for f in found):
-        # No "ready to accept" for a receipt with an error of its own (design doc section 6).
-        return [f for f in found if f.rule != "ready-to-accept"]
-    return found
 
 
 def stamp(
@@ -173,7 +169,16 @@ def finalize(findings: Iterable[Finding], options: Options) -> tuple[Finding, ..
             unique[key] = finding
         elif not set(finding.receipts) <= set(seen.receipts):
             unique[key] = seen._replace(receipts=tuple(dict.fromkeys(seen.receipts + finding.receipts)))
-    kept = [f for f in unique.values() if not options.only_paths or _named(f.path, options.only_paths)]
+    # No "ready to accept" for a receipt with an error of its own, whichever rule found it
+    # (a duplicate, an edited exception block: design doc section 6).
+    errors = (f for f in unique.values() if f.severity is Severity.ERROR)
+    failing = {where for f in errors for where in (f.path, *f.receipts)}
+    kept = [
+        f
+        for f in unique.values()
+        if (not options.only_paths or _named(f.path, options.only_paths))
+        and not (f.rule == "ready-to-accept" and f.path in failing)
+    ]
     return tuple(sorted(kept, key=Finding.sort_key))
 
 

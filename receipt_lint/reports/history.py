@@ -289,6 +289,7 @@ def _move(step: Step) -> str:
 
 def _verdict(step: Step) -> str:
     said = ([] if step.legal else ["ILLEGAL"]) + (["LATE"] if step.late else [])
+    said = said or (["ERROR"] if step.rules else [])  # a legal, timely move can still break a rule
     verdict = f"  {' '.join(said)} [{', '.join(step.rules)}]" if said else ""
     return verdict + (f"  warning [{', '.join(step.warnings)}]" if step.warnings else "")
 

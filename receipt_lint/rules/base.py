@@ -128,7 +128,12 @@ class ReleaseInfo(NamedTuple):
         if exception is None or exception.freeze != freeze:
             return False
         moment = self.freeze(freeze)
-        return moment is None or self.now < moment + dt.timedelta(days=int(exception.additional_days))
+        if moment is None:
+            return True
+        try:
+            return self.now < moment + dt.timedelta(days=int(exception.additional_days))
+        except (OverflowError, ValueError):  # days past any date a calendar holds: it covers for good
+            return True
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,10 @@ def _how_to_fetch(rev: str) -> str:
     if re.search(r"[~^@:]", branch) or re.fullmatch(r"[0-9a-f]{7,64}", branch):
         return "deepen the clone: `git fetch --deepen=100` (or `git fetch --unshallow` for all of it)"
     remote, _, name = branch.partition("/") if "/" in branch else ("origin", "", branch)
-    return f"fetch it with `git fetch {remote} {name}` (in a shallow clone, `git fetch --unshallow` too)"
+    # A refspec, not a bare name: a single-branch clone (a default shallow one) would only set FETCH_HEAD.
+    said = f"`git fetch {remote} {name}:refs/remotes/{remote}/{name}`"
+    rest = "" if "/" in branch else f", then pass --base {remote}/{name}"
+    return f"fetch it with {said}{rest} (in a shallow clone, `git fetch --unshallow` too)"
 
 
 def is_shallow(repo: Repo) -> bool:

@@ -19,6 +19,7 @@ from receipt_lint.model.transitions import is_legal, legal_targets
 from receipt_lint.model.versions import parse_milestone, parse_release
 from receipt_lint.rules import AGREEMENT_RULES, RULES_BY_ID
 from receipt_lint.rules.base import ReceiptContext, release_info, slipped_in
+from receipt_lint.trees.snapshot import Snapshot
 from receipt_lint.trees.worktree import WorkTree
 from receipt_lint.workflow.edit import EditError, append_block, remove_key, set_value, yaml_quoted
 from receipt_lint.workflow.keps import find_kep, kep_of
@@ -87,22 +88,38 @@ def move(
 def _refuse_combined(ws: Workspace, file: ReceiptFile, target: str) -> None:
     """Judge the move from HEAD too: the pull request is HEAD -> the working tree (design doc section 4).
 
-    An earlier move not yet committed (``exception accept`` then ``accept``: exception -> accepted;
-    ``exception request`` then ``exception accept``: a block written at at-risk) makes the pull
-    request one move the table refuses: the first move is a pull request of its own.
+    An earlier change not yet committed can make the pull request one the check refuses: a move
+    the table forbids (``exception accept`` then ``accept``: exception -> accepted), or an
+    exception block written or changed outside ``exception/`` (a grant or denial before the
+    request is merged; an edited request then granted): ``exception-edited``. The first change
+    is a pull request of its own.
     """
-    known = ws.head_state(file.number, file.release)
-    if known is None or known[0] == file.state:
-        return  # no commit to judge against, or no earlier move in the working tree
-    in_head = known[0]
-    before = in_head or "(new)"
-    if in_head is not None and in_head != target and is_legal(in_head, target):
-        return
-    raise WorkflowError(
-        f"KEP {file.number} is {before} in HEAD and {file.state} in the working tree: together with this "
-        f"move the pull request would be {before} -> {target}, which the state table refuses; make the "
-        f"first move ({before} -> {file.state}) a pull request of its own, merge it, then run this"
-    )
+    known = ws.in_head(file.number, file.release)
+    if known is None:
+        return  # no commit to judge against
+    head_file, head = known
+    head_state = head_file.state if head_file is not None else None
+    head_block = _block(head, head_file)
+    block = _block(ws.snapshot, file)
+    if head_state == file.state and head_block == block:
+        return  # nothing uncommitted that the move adds to
+    before = head_state or "(new)"
+    first = f"make the first change ({before} -> {file.state}) a pull request of its own, merge it, then this"
+    if not is_legal(head_state, target):
+        raise WorkflowError(
+            f"KEP {file.number} is {before} in HEAD and {file.state} in the working tree: together with this "
+            f"move the pull request would be {before} -> {target}, which the state table refuses; {first}"
+        )
+    if target != "exception" and block != head_block:
+        raise WorkflowError(
+            f"KEP {file.number}'s exception block differs from HEAD's: with this move the pull request would "
+            f"write or change it outside exception/ (exception-edited); {first}"
+        )
+
+
+def _block(snapshot: Snapshot, file: ReceiptFile | None) -> models.ExceptionRequest | None:
+    receipt = snapshot.receipt(file.path).model if file is not None else None
+    return receipt.exception if receipt is not None else None
 
 
 def accept(ws: Workspace, number: int, release: str, at_risk: bool, say: Say) -> None:

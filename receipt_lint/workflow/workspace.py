@@ -52,19 +52,19 @@ class Workspace:
             )
         return folder
 
-    def head_state(self, number: int, release: str) -> tuple[str | None] | None:
-        """``(state,)`` of the KEP's receipt in ``release`` as HEAD has it (``(None,)``: none there);
+    def in_head(self, number: int, release: str) -> tuple[ReceiptFile | None, Snapshot] | None:
+        """The KEP's receipt in ``release`` as HEAD has it (None: none there), and HEAD's snapshot;
         None when HEAD cannot say (no commits, not a git checkout, several receipts)."""
         from receipt_lint.trees import commits, git
 
         repo = git.open_repo(self.root)
         try:
-            head = git.resolve_commits(repo, {"HEAD": "HEAD"})["HEAD"]
-            paths = commits.CommitTree(repo, head).files_under(f"releases/{release}")
+            tree = commits.CommitTree(repo, git.resolve_commits(repo, {"HEAD": "HEAD"})["HEAD"])
+            paths = tree.files_under(f"releases/{release}")
         except (git.GitError, TreeError):
             return None
-        states = [file.state for file in receipt_files(paths) if file.number == number]
-        return (states[0],) if len(states) == 1 else ((None,) if not states else None)
+        found = [file for file in receipt_files(paths) if file.number == number]
+        return None if len(found) > 1 else (found[0] if found else None, Snapshot(tree))
 
     def inside(self, relative: str) -> Path:
         """``relative`` under the root, refused when any part of it is a symbolic link.
