@@ -65,6 +65,14 @@ def merged(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def shallow(merged: Path, tmp_path: Path) -> Path:
+    """A depth-1, single-branch clone of ``merged``, as a default actions/checkout makes."""
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth=1", f"file://{merged}", str(clone)], check=True)
+    return clone
+
+
 def history_json(root: Path) -> dict:  # type: ignore[type-arg]
     out = root.parent / "h.json"
     main(["history", "--repo", str(root), "--format=json", f"--output={out}"])
@@ -91,30 +99,24 @@ def test_edits_in_place_are_marked_and_told_once_per_pull_request(
 
 @pytest.mark.parametrize("argv", [["history"], ["slips"], ["manifest", "--release=v1.37", "--at=HEAD"]])
 def test_a_shallow_clone_cannot_tell_its_history(
-    merged: Path, tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+    shallow: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth=1", f"file://{merged}", str(clone)], check=True)
-    assert main([*argv, "--repo", str(clone)]) == 2
+    assert main([*argv, "--repo", str(shallow)]) == 2
     err = capsys.readouterr().err
     assert "shallow" in err and "git fetch --unshallow" in err and err.count("\n") == 1
 
 
-def test_history_since_a_commit_the_shallow_clone_holds_works(merged: Path, tmp_path: Path) -> None:
-    clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth=1", f"file://{merged}", str(clone)], check=True)
-    assert main(["history", "--repo", str(clone), "--since=HEAD"]) == 0
+def test_history_since_a_commit_the_shallow_clone_holds_works(shallow: Path) -> None:
+    assert main(["history", "--repo", str(shallow), "--since=HEAD"]) == 0
 
 
 def test_a_revision_the_clone_lacks_gets_a_fetch_git_accepts(
-    merged: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    shallow: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth=1", f"file://{merged}", str(clone)], check=True)
-    assert main(["check", "--repo", str(clone), "--base", "HEAD~3"]) == 2
+    assert main(["check", "--repo", str(shallow), "--base", "HEAD~3"]) == 2
     err = capsys.readouterr().err
     assert "git fetch --deepen=100" in err and "git fetch origin HEAD~3" not in err
-    assert main(["check", "--repo", str(clone), "--base", "origin/release-1.37"]) == 2
+    assert main(["check", "--repo", str(shallow), "--base", "origin/release-1.37"]) == 2
     assert "git fetch origin release-1.37:refs/remotes/origin/release-1.37" in capsys.readouterr().err
 
 
@@ -147,18 +149,20 @@ def test_accept_after_an_uncommitted_grant_is_refused(
     assert verb(root, "accept", "2140") == 0
 
 
-def test_a_grant_before_the_request_is_merged_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("decision", ["accept", "deny"])
+def test_a_decision_before_the_request_is_merged_is_refused(
+    tmp_path: Path, decision: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = main_and_pr(tmp_path, base_files("at-risk"))
     os.chdir(root)
     assert main([*exception_request("v1.37", "enhancements"), "--now=2026-01-20"]) == 0
     before = fingerprint(root)
     capsys.readouterr()
-    assert verb(root, "exception", "accept", "2140") == 1
-    assert "a pull request of its own" in capsys.readouterr().err and fingerprint(root) == before
+    assert verb(root, "exception", decision, "2140") == 1
+    err = capsys.readouterr().err
+    assert "exception-edited" in err and "a pull request of its own" in err and fingerprint(root) == before
     commit(root, {})  # the request merged
-    assert verb(root, "exception", "accept", "2140") == 0
+    assert verb(root, "exception", decision, "2140") == 0
 
 
 def test_an_opt_in_then_accept_in_one_change_is_refused(
@@ -209,18 +213,6 @@ def test_a_change_to_the_receipt_itself_owns_every_finding(tmp_path: Path) -> No
 # --- from an adversarial review of issue 20 -------------------------------------------------------
 
 BLOCK = EXCEPTION_BLOCK.replace("additional-days: 5", "additional-days: 3")
-
-
-def test_a_denial_before_the_request_is_merged_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    root = main_and_pr(tmp_path, base_files("at-risk"))
-    os.chdir(root)
-    assert main([*exception_request("v1.37", "enhancements"), "--now=2026-01-20"]) == 0
-    before = fingerprint(root)
-    capsys.readouterr()
-    assert verb(root, "exception", "deny", "2140") == 1
-    assert "exception-edited" in capsys.readouterr().err and fingerprint(root) == before
 
 
 def test_a_grant_after_an_uncommitted_edit_of_the_request_is_refused(
@@ -277,11 +269,9 @@ def test_history_text_shows_a_rule_a_legal_move_broke(
 
 
 def test_a_branch_a_single_branch_clone_lacks_gets_a_refspec(
-    merged: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    shallow: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth=1", f"file://{merged}", str(clone)], check=True)
-    assert main(["check", "--repo", str(clone), "--base", "feature"]) == 2
+    assert main(["check", "--repo", str(shallow), "--base", "feature"]) == 2
     assert "git fetch origin feature:refs/remotes/origin/feature" in capsys.readouterr().err
-    assert main(["history", "--repo", str(clone), "--since=HEAD~1"]) == 2
+    assert main(["history", "--repo", str(shallow), "--since=HEAD~1"]) == 2
     assert "not in this shallow clone" in capsys.readouterr().err

@@ -20,21 +20,13 @@ from receipt_lint.model.findings import Finding, Severity
 from receipt_lint.model.layout import ReceiptFile, kep_path_problem, receipt_files, require_sig
 from receipt_lint.model.times import parse_time, utc_text
 from receipt_lint.model.versions import Version, parse_milestone, parse_release
+from receipt_lint.reports.page import FOLDERS, ISSUES
 from receipt_lint.rules import RULES_BY_ID
 from receipt_lint.rules.base import slipped_in
 from receipt_lint.trees.git import Repo
 from receipt_lint.trees.snapshot import Snapshot
 
 DEPRECATION = frozenset({"deprecated", "disabled", "removed"})
-
-
-
-ISSUES = "https://github.com/kubernetes/enhancements/issues/"
-
-
-
-FOLDERS = "https://github.com/kubernetes/enhancements/tree/master/keps/"
-
 
 
 @dataclass

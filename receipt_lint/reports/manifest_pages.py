@@ -12,6 +12,7 @@ from typing import Any
 from receipt_lint.model import models
 from receipt_lint.reporters import markdown_cell
 from receipt_lint.reports.manifest import Entry, Manifest, deadline_moment
+from receipt_lint.reports.page import head
 
 
 def as_dict(manifest: Manifest) -> dict[str, Any]:
@@ -86,14 +87,12 @@ def render_html(manifest: Manifest) -> str:
         for sig, text in manifest.outreach.items()
     )
     return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>Release {esc(manifest.release)} enhancements</title><style>"
-        f"{PAGE_STYLE}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}"
-        ".charts{display:flex;flex-wrap:wrap;gap:2em}tr.at-risk{background:#fff4e0}"
-        "tr.removed{color:#888}tr.failing td:first-child{background:#fde0e0}</style></head><body>"
-        f"<h1>Release {esc(manifest.release)} enhancements</h1><p>Generated {esc(manifest.generated)}.</p>"
+        head(
+            f"Release {manifest.release} enhancements",
+            ".charts{display:flex;flex-wrap:wrap;gap:2em}tr.at-risk{background:#fff4e0}"
+            "tr.removed{color:#888}tr.failing td:first-child{background:#fde0e0}",
+        )
+        + f"<h1>Release {esc(manifest.release)} enhancements</h1><p>Generated {esc(manifest.generated)}.</p>"
         f"{_html_dates(manifest)}"
         f"<div class='charts'>{charts}</div>{_burn_down(manifest)}"
         "<h2>Receipts</h2><div class='wide'><table><thead><tr><th>KEP</th><th>title</th>"
@@ -108,14 +107,6 @@ def _html_title(entry: Entry) -> str:
     title = html.escape(entry.title)
     return f"<a href='{html.escape(entry.folder)}'>{title}</a>" if entry.folder else title
 
-
-
-# Shared by the manifest and slips pages: readable on a phone (tables scroll in their own box).
-PAGE_STYLE = (
-    "body{font-family:sans-serif;margin:2em;max-width:100%}table{border-collapse:collapse}"
-    ".wide{overflow-x:auto;max-width:100%}"
-    "@media (max-width:600px){body{margin:0.5em}td,th{padding:2px 4px}}"
-)
 
 
 _FITS = "style='max-width:100%;height:auto'"  # a chart shrinks to a phone's width rather than overflow

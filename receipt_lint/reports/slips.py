@@ -23,6 +23,7 @@ from receipt_lint.model.times import utc_text
 from receipt_lint.model.versions import Version, parse_milestone, parse_release
 from receipt_lint.reporters import markdown_cell, one_line
 from receipt_lint.reports.history import History, plural
+from receipt_lint.reports.page import ISSUES, head
 from receipt_lint.rules.base import release_info
 from receipt_lint.trees.snapshot import Snapshot
 
@@ -306,9 +307,6 @@ def _phase_words(phase: str | None) -> str:
     return f" at {phase} freeze" if phase is not None else ""
 
 
-ISSUES = "https://github.com/kubernetes/enhancements/issues/"
-
-
 def _html(report: Report, rows: list[tuple[str, str, str, str, str]]) -> str:
     """Slipped KEPs first (those with flags first among them), each linked to its enhancement issue."""
     esc = html.escape
@@ -326,13 +324,8 @@ def _html(report: Report, rows: list[tuple[str, str, str, str, str]]) -> str:
         for sig, counts in report.by_sig.items()
     )
     return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        "<title>Slipped enhancements</title>"
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}"
-        ".wide{overflow-x:auto;max-width:100%}@media (max-width:600px){body{margin:0.5em}}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}</style></head><body>"
-        f"<h1>Slipped enhancements</h1><p>Made {esc(report.made)}; slipped KEPs first.</p>"
+        head("Slipped enhancements")
+        + f"<h1>Slipped enhancements</h1><p>Made {esc(report.made)}; slipped KEPs first.</p>"
         "<div class='wide'><table><thead><tr><th>KEP</th><th>SIG</th><th>title</th>"
         f"<th>releases</th><th>flags</th></tr></thead><tbody>{body}</tbody></table></div>"
         "<h2>By SIG</h2><div class='wide'><table><thead><tr><th>SIG</th><th>KEPs</th><th>slips</th>"

@@ -32,6 +32,7 @@ class CommitTree:
         self.repo = repo
         self.label = commit
         self._listings: dict[str, dict[str, Entry]] = {}
+        self._sorted: dict[str, list[str]] = {}  # a listing's paths, sorted when a folder is asked for
         self._folders: dict[str, dict[str, Entry]] = {}
 
     def read(self, path: str, limit: int = MAX_BYTES) -> bytes:
@@ -60,6 +61,11 @@ class CommitTree:
             self._listings[prefix] = {path: entry for path, entry in entries if path.startswith(prefix + "/")}
         return self._listings[prefix]
 
+    def _sorted_listing(self, prefix: str) -> list[str]:
+        if prefix not in self._sorted:
+            self._sorted[prefix] = sorted(self._listings[prefix])
+        return self._sorted[prefix]
+
     def entry(self, path: str) -> Entry | None:
         """(mode, object id) of ``path``; None when the commit has no such file."""
         if not is_safe_relative(path):
@@ -68,7 +74,9 @@ class CommitTree:
             if path.startswith(prefix + "/"):
                 found = listing.get(path)
                 # ls-tree -r lists files only: a folder shows as the files under it.
-                return found if found is not None or not _lists_under(listing, path) else (_FOLDER, "")
+                if found is None and holds_under(self._sorted_listing(prefix), path):
+                    return (_FOLDER, "")
+                return found
         folder, _, name = path.rpartition("/")
         return self._folder(folder).get(name)
 
@@ -90,9 +98,10 @@ class CommitTree:
 _FOLDER = 0o040000
 
 
-def _lists_under(listing: dict[str, Entry], folder: str) -> bool:
-    """Whether a recursive listing holds a file under ``folder`` (asked only of a missing path)."""
-    return any(path.startswith(folder + "/") for path in listing)
+def holds_under(paths: list[str], folder: str) -> bool:
+    """Whether sorted file ``paths`` hold one under ``folder``: listings of files show a folder so."""
+    at = bisect.bisect_left(paths, folder + "/")
+    return at < len(paths) and paths[at].startswith(folder + "/")
 
 
 def _tree_entries(data: bytes, id_size: int) -> dict[str, Entry]:
@@ -170,8 +179,7 @@ class IndexTree:
     def _is_folder(self, path: str) -> bool:
         if self._sorted is None:
             self._sorted = sorted(self.entries)
-        at = bisect.bisect_left(self._sorted, path + "/")
-        return at < len(self._sorted) and self._sorted[at].startswith(path + "/")
+        return holds_under(self._sorted, path)
 
     def exists(self, path: str) -> bool:
         return path in self.entries

@@ -109,13 +109,19 @@ def _receipts_of(snapshot: Snapshot, kep_file: str, now: dt.datetime) -> list[st
     rightly moved on.
     """
     kep_path = kep_file.removeprefix("keps/").removesuffix("/kep.yaml")
-    found = []
+    agreeing = snapshot.memo(("agreeing-receipts", ""), lambda: _agreeing_receipts(snapshot, now))
+    return agreeing.get(kep_path, [])
+
+
+def _agreeing_receipts(snapshot: Snapshot, now: dt.datetime) -> dict[str, list[str]]:
+    """KEP folder -> its active receipts of open releases: listed once for every kep.yaml a fix names."""
+    found: dict[str, list[str]] = {}
     for file in receipt_files(snapshot.tree.files_under("releases")):
         if file.state not in ACTIVE_STATES or release_info(snapshot, file.release, now).closed:
             continue
         receipt = snapshot.receipt(file.path).model
-        if receipt is not None and receipt.path.strip("/") == kep_path:
-            found.append(file.path)
+        if receipt is not None:
+            found.setdefault(receipt.path.strip("/"), []).append(file.path)
     return found
 
 
