@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import shutil
+import socket
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +50,30 @@ EXCEPTION_BLOCK = (
 
 # A KEP document ready for any stage (design doc section 8), cut from the template and real READMEs.
 README = (Path(__file__).resolve().parent.parent / "receipt_lint/ready_readme.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test reaches the internet or a real GitHub: a connection beyond this machine fails the test,
+    and no token, endpoint or `gh` login of the person running the tests is seen."""
+    real_connect = socket.socket.connect
+
+    def connect(self: socket.socket, address: object) -> None:
+        if isinstance(address, tuple) and not _loopback(str(address[0])):
+            raise AssertionError(f"a test tried to reach {address[0]}: tests stay on 127.0.0.1")
+        real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    for name in ("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_GRAPHQL_URL", "GH_ENTERPRISE_TOKEN", "GH_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GH_CONFIG_DIR", str(tmp_path_factory.mktemp("gh")))  # `gh auth token`: no login
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @pytest.fixture(autouse=True)

@@ -80,11 +80,13 @@ def build_parser(only_check: bool = False) -> argparse.ArgumentParser:
     if only_check:
         return parser
     # The other families are imported only for a command that is not `check`.
+    from receipt_lint.cli.github import add_github
     from receipt_lint.cli.help import add_help
     from receipt_lint.cli.reports import add_reports
     from receipt_lint.cli.verbs import add_verbs
 
     add_verbs(commands)
     add_reports(commands)
+    add_github(commands)
     add_help(commands)
     return parser

@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from receipt_lint.engine.config import ConfigError, RuleChoice, read_config
+from receipt_lint.engine.readiness import accepted_gaps
 from receipt_lint.model import models
 from receipt_lint.model.files import TreeError
-from receipt_lint.model.findings import Severity, quoted
+from receipt_lint.model.findings import quoted
 from receipt_lint.model.layout import ReceiptFile, receipt_files
 from receipt_lint.model.loader import YamlError, load
 from receipt_lint.model.transitions import is_legal, legal_targets
 from receipt_lint.model.versions import parse_milestone, parse_release
-from receipt_lint.rules import AGREEMENT_RULES, RULES_BY_ID
-from receipt_lint.rules.base import ReceiptContext, release_info, slipped_in
+from receipt_lint.rules import RULES_BY_ID
+from receipt_lint.rules.base import release_info, slipped_in
 from receipt_lint.trees.snapshot import Snapshot
 from receipt_lint.trees.worktree import WorkTree
 from receipt_lint.workflow.edit import EditError, append_block, remove_key, set_value, yaml_quoted
@@ -148,24 +149,8 @@ def _rule_choice(ws: Workspace) -> RuleChoice:
 
 
 def accepted_problems(ws: Workspace, file: ReceiptFile) -> list[str]:
-    """The section-6 requirements an accepted receipt would fail, as messages.
-
-    The repository's `.receipt-lint.yaml` holds here as in `check`: a rule it
-    ignores is no requirement, and its severity overrides count.
-    """
-    snapshot = ws.snapshot
-    info = release_info(snapshot, file.release, ws.now)
-    context = ReceiptContext(snapshot, file, info, "accepted")
-    if snapshot.receipt(file.path).model is None:
-        return [f"{file.path} is not a valid receipt: run receipt-lint check --all"]
-    choice = _rule_choice(ws)
-    return [
-        problem.message
-        for rule in AGREEMENT_RULES
-        if rule.id not in choice.ignore
-        for problem in rule.check(context)
-        if (choice.severity.get(rule.id) or problem.severity or rule.severity) is Severity.ERROR
-    ]
+    """The section-6 requirements an accepted receipt would fail, as messages (engine.readiness)."""
+    return accepted_gaps(ws.snapshot, file, ws.now, _rule_choice(ws))
 
 
 

@@ -1,0 +1,167 @@
+"""The GitHub commands: ``status`` (where each KEP's pull requests stand, and what to do).
+
+Only these import ``receipt_lint.github`` (and through it httpx): ``check`` starts as fast as before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from receipt_lint.cli.common import (
+    Parser,
+    UsageError,
+    find_repo,
+    parse_now,
+    parse_release_option,
+    quoted,
+    write_text,
+)
+
+if TYPE_CHECKING:
+    from receipt_lint.github.facts import Facts
+    from receipt_lint.github.status import Status
+    from receipt_lint.model.files import Tree
+
+_REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")
+MAX_WARN_DAYS = 120
+
+
+def add_github(commands: argparse._SubParsersAction[Parser]) -> None:
+    status = commands.add_parser(
+        "status", help="where each KEP's pull requests stand on GitHub, and the moves that calls for"
+    )
+    status.add_argument("--release", required=True)
+    source = status.add_mutually_exclusive_group()
+    source.add_argument("--from", dest="source", metavar="SNAPSHOT", help="read a saved snapshot, not GitHub")
+    source.add_argument("--save", metavar="SNAPSHOT", help="also save what was read, for --from and manifest")
+    status.add_argument("--now", help="the time the verdicts are judged at (ISO 8601; default: now)")
+    status.add_argument("--warn-days", type=int, default=7, metavar="N", help="forecast at risk N days ahead")
+    status.add_argument("--issues-repo", default="kubernetes/enhancements", metavar="OWNER/REPO")
+    status.add_argument(
+        "--max-wait", type=float, default=60.0, metavar="SECONDS", help="longest rate-limit wait"
+    )
+    moves = status.add_mutually_exclusive_group()
+    moves.add_argument("--suggest", action="store_true", help="print the moves as commands (a shell script)")
+    moves.add_argument("--apply", action="store_true", help="make the moves in the working tree (no commit)")
+    status.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
+    status.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    status.add_argument("--repo", help="the kubernetes/enhancements checkout")
+    status.set_defaults(run=run_status)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from receipt_lint.github import pages
+    from receipt_lint.trees.worktree import WorkTree
+
+    root = find_repo(args.repo)
+    release = parse_release_option(args.release)
+    assert release is not None
+    now = parse_now(args.now)
+    _check_values(args)
+    tree = WorkTree(root)
+    if not tree.files_under(f"releases/{release}"):
+        raise UsageError(f"there is no releases/{release} in {root}: `receipt-lint create-release {release}`")
+    facts = _facts(args, tree, release, now)
+    status = _judge(tree, release, facts, now, args.warn_days)
+    if args.apply:
+        return _apply(root, status, args)
+    text = pages.render_suggest(status) if args.suggest else pages.render(status, args.format)
+    write_text(pages.defused(text, "text" if args.suggest else args.format), args.output)
+    return 1 if status.overdue else 0
+
+
+def _check_values(args: argparse.Namespace) -> None:
+    if not 0 <= args.warn_days <= MAX_WARN_DAYS:
+        raise UsageError(f"--warn-days {args.warn_days}: give a number of days from 0 to {MAX_WARN_DAYS}")
+    if not 0 <= args.max_wait <= 24 * 3600:
+        raise UsageError(f"--max-wait {args.max_wait:g}: give seconds from 0 to 86400")
+    if not _REPO.fullmatch(args.issues_repo):
+        raise UsageError(
+            f"--issues-repo {quoted(args.issues_repo)}: give OWNER/REPO, e.g. kubernetes/enhancements"
+        )
+    if args.suggest and args.format != "text":
+        raise UsageError(
+            "--suggest prints commands; drop --format (json and markdown hold the commands already)"
+        )
+
+
+def _facts(args: argparse.Namespace, tree: Tree, release: str, now: object) -> Facts:
+    """The pull requests' and issues' state: from the snapshot, else read from GitHub now."""
+    from receipt_lint.github import facts as saved
+
+    if args.source is not None:
+        try:
+            return saved.load(Path(args.source))
+        except saved.SnapshotError as error:
+            raise UsageError(str(error)) from None
+    from receipt_lint.github.client import Client, GitHubError, find_endpoint, find_token
+    from receipt_lint.github.read import read_release
+    from receipt_lint.github.status import wanted
+
+    urls, numbers = wanted(tree, release)
+    try:
+        endpoint, token = find_endpoint(), find_token()
+        with Client(endpoint, token, max_wait=args.max_wait) as client:
+            facts = read_release(client, args.issues_repo, urls, numbers, parse_now(None))
+    except GitHubError as error:
+        raise UsageError(str(error)) from None
+    if args.save is not None:
+        try:
+            saved.save(facts, Path(args.save))
+        except OSError as error:
+            raise UsageError(f"cannot write {args.save}: {error.strerror}") from None
+    return facts
+
+
+def _judge(tree: Tree, release: str, facts: Facts, now: object, warn_days: int) -> Status:
+    import datetime as dt
+
+    from receipt_lint.engine.config import ConfigError, read_config
+    from receipt_lint.github.status import judge
+    from receipt_lint.rules import RULES_BY_ID
+
+    assert isinstance(now, dt.datetime)
+    try:
+        choice = read_config(tree, RULES_BY_ID)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    return judge(tree, release, facts, now, warn=dt.timedelta(days=warn_days), choice=choice)
+
+
+def _apply(root: Path, status: Status, args: argparse.Namespace) -> int:
+    """Make every move the verdicts call for in the working tree, all or none: one pull request to review."""
+    from receipt_lint.workflow import verbs
+    from receipt_lint.workflow.workspace import WorkflowError, Workspace
+
+    folder = f"releases/{status.release}"
+    if _git(root, "status", "--porcelain", "--", folder).strip():
+        said = f"{folder} has uncommitted changes: commit or stash them first"
+        print(f"receipt-lint: {said} (nothing was changed)", file=sys.stderr)
+        return 1
+    ws = Workspace(root, status.now)
+    moves = [row for row in status.rows if row.action is not None]
+    try:
+        for row in moves:
+            assert row.action is not None
+            if row.action.verb == "remove":
+                verbs.move(ws, int(row.kep), status.release, "removed", print)
+            else:
+                verbs.accept(ws, int(row.kep), status.release, row.action.verb == "accept --at-risk", print)
+    except WorkflowError as error:
+        _git(root, "reset", "-q", "--", folder)
+        _git(root, "checkout", "-q", "--", folder)
+        _git(root, "clean", "-fdq", "--", folder)
+        print(f"receipt-lint: {error} (nothing was changed)", file=sys.stderr)
+        return 1
+    made = f"{len(moves)} move{'s' if len(moves) != 1 else ''} made in the working tree"
+    print(f"==> {made}: review them, commit, open a pull request" if moves else "==> no move is needed")
+    return 0
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False).stdout
