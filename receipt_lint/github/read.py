@@ -117,8 +117,12 @@ def more_query(pages: Sequence[tuple[str, str, str]]) -> tuple[str, dict[str, An
         else:
             search = f"search(query: $x{index}, type: ISSUE, first: 50, after: $c{index})"
             fields.append(f"  m{index}: {search} {{ ...FoundPulls }}")
+    searches = any(kind == "search" for kind, _, _ in pages)  # an unused fragment is an invalid document
     document = (
-        f"query ReceiptLintMore({', '.join(declared)}) {{\n" + "\n".join(fields) + "\n}\n" + FOUND_FIELDS
+        f"query ReceiptLintMore({', '.join(declared)}) {{\n"
+        + "\n".join(fields)
+        + "\n}\n"
+        + (FOUND_FIELDS if searches else "")
     )
     return document, variables
 
@@ -177,11 +181,11 @@ def _in_repo(repo: str, urls: set[str]) -> set[str]:
     return {url for url in urls if url.lower().startswith(prefix)}
 
 
-def _error_at(answer: Answer, alias: str) -> str | None:
-    """GitHub's message for the error whose path starts at ``alias``."""
+def _error_at(answer: Answer, *path: str) -> str | None:
+    """GitHub's message for the error at ``path`` or above it (a repository not found nulls its aliases)."""
     for error in answer.errors:
-        path = error.get("path")
-        if isinstance(path, list) and path and path[0] in (alias, "repository") and alias in path:
+        where = error.get("path")
+        if isinstance(where, list) and where and tuple(where[: len(path)]) == path[: len(where)]:
             kind = error.get("type")
             message = " ".join(str(error.get("message", "")).split())[:200]
             return f"{kind}: {message}" if isinstance(kind, str) else message or "GitHub gave no answer"
@@ -192,7 +196,10 @@ def _pull(url: str, answer: Answer, alias: str) -> Pull:
     repository = answer.data.get(alias)
     node = repository.get("pullRequest") if isinstance(repository, dict) else None
     if not isinstance(node, dict):
-        return Pull(url=url, error=_error_at(answer, alias) or "not found, or not visible to this token")
+        return Pull(
+            url=url,
+            error=_error_at(answer, alias, "pullRequest") or "not found, or not visible to this token",
+        )
     merged_at = node.get("mergedAt")
     state = {"OPEN": "open", "MERGED": "merged", "CLOSED": "closed"}.get(str(node.get("state")), "unknown")
     return Pull(
@@ -224,7 +231,8 @@ def _issue(number: int, answer: Answer, alias: str) -> tuple[Issue, Any]:
     node = _issue_node(answer, alias)
     if node is None:
         return Issue(
-            number=number, error=_error_at(answer, alias) or "not found, or not visible to this token"
+            number=number,
+            error=_error_at(answer, "repository", alias) or "not found, or not visible to this token",
         ), None
     state = {"OPEN": "open", "CLOSED": "closed"}.get(str(node.get("state")), "unknown")
     issue = Issue(
