@@ -7,8 +7,9 @@ import ipaddress
 import shutil
 import socket
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,6 +75,14 @@ def _loopback(host: str) -> bool:
         return host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+@pytest.fixture
+def github(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A fake GitHub on 127.0.0.1 (tests/fake_github.py) that GITHUB_GRAPHQL_URL and GITHUB_TOKEN point at."""
+    from tests.github_trees import serve
+
+    yield from serve(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

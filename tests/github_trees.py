@@ -66,9 +66,8 @@ def release_tree(root: Path, *keps: dict[str, str], schedule: str = SCHEDULE, gi
     return root
 
 
-@pytest.fixture
-def github(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
-    """A running fake GitHub that the GitHub commands talk to; no test waits for real."""
+def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
+    """A running fake GitHub for the GitHub commands; no test waits for real (conftest's ``github``)."""
     fake = FakeGitHub().start()
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     monkeypatch.setenv("GITHUB_GRAPHQL_URL", fake.url)

@@ -1,4 +1,4 @@
-"""`receipt-lint status` against a fake GitHub on 127.0.0.1 that validates every query against GitHub's schema.
+"""`receipt-lint status` against a fake GitHub on 127.0.0.1 that checks every query against GitHub's schema.
 
 What is tested here is the command as a lead runs it: the token and endpoint it takes,
 the requests it makes (batched, never one per pull request), what it does when GitHub
@@ -19,7 +19,7 @@ import pytest
 from receipt_lint.cli import main
 from receipt_lint.github import client
 from tests.fake_github import TOKEN, FakeGitHub, Scripted, rate_limited, spent
-from tests.github_trees import K8S, WEBSITE, github, kep_files, release_tree  # noqa: F401 (a fixture)
+from tests.github_trees import K8S, WEBSITE, kep_files, release_tree
 
 NEAR = ["--now", "2026-03-18T09:00:00Z"]  # 17 h before code freeze
 AFTER = ["--now", "2026-03-20T00:00:00Z"]
@@ -261,12 +261,13 @@ def test_the_snapshot_replays_the_report_offline_and_holds_no_token(
             "snapshot version 9, this receipt-lint reads version 1",
         ),
         (
-            '{"kind": "receipt-lint github snapshot", "version": 1, "read_at": "x", "endpoint": "e", "issues_repo": "a/b"}',
+            '{"kind": "receipt-lint github snapshot", "version": 1, "read_at": "x", "endpoint": "e",'
+            ' "issues_repo": "a/b"}',
             "read_at",
         ),
         (
-            '{"kind": "receipt-lint github snapshot", "version": 1, "read_at": "2026-03-18T09:00:00Z", "endpoint": "e",'
-            ' "issues_repo": "a/b", "pulls": {"u": {"url": "u", "state": 5}}}',
+            '{"kind": "receipt-lint github snapshot", "version": 1, "read_at": "2026-03-18T09:00:00Z",'
+            ' "endpoint": "e", "issues_repo": "a/b", "pulls": {"u": {"url": "u", "state": 5}}}',
             "pulls.u.state",
         ),
     ],
