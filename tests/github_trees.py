@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def kep_files(
     """One KEP (kep.yaml, README, PRR) and its receipt in ``state`` of v1.37."""
     folder = f"keps/sig-architecture/{number}-receipts"
     receipt = (
-        f"title: {title}\nkep-number: {number}\nowning-sig: sig-architecture\n"
+        f"title: {json.dumps(title)}\nkep-number: {number}\nowning-sig: sig-architecture\n"
         f"path: sig-architecture/{number}-receipts\ntracking-status: {state}\nstage: alpha\n"
     )
     if code is not None:
@@ -43,7 +44,7 @@ def kep_files(
     if docs is not None:
         receipt += "docs-prs:" + ("".join(f"\n  - {url}" for url in docs) if docs else " []") + "\n"
     files = {
-        f"{folder}/kep.yaml": KEP.replace("2140", str(number)).replace("Receipts process", title),
+        f"{folder}/kep.yaml": KEP.replace("2140", str(number)).replace("Receipts process", json.dumps(title)),
         f"{folder}/README.md": README,
         f"releases/v1.37/{state}/{number}.yaml": receipt + exception,
     }

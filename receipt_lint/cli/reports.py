@@ -31,6 +31,9 @@ def add_reports(commands: argparse._SubParsersAction[Parser]) -> None:
     manifest.add_argument("--now", help="the time for schedule rules (ISO 8601)")
     manifest.add_argument("--output", metavar="FILE", help="write the manifest to FILE")
     manifest.add_argument("--at", metavar="REV|DATE", help="the manifest as it stood at a commit or date")
+    manifest.add_argument(
+        "--status", metavar="SNAPSHOT", help="add code and docs columns from a `status --save` snapshot"
+    )
     add_no_cache(manifest)
     manifest.set_defaults(run=run_manifest)
     history = commands.add_parser("history", help="every receipt move in the first-parent history")
@@ -80,10 +83,35 @@ def run_manifest(args: argparse.Namespace) -> int:
         manifest = build(tree, release, now, args.sig)
     except (ConfigError, UnknownSig) as error:
         raise UsageError(str(error)) from None
+    if args.status is not None:
+        _add_status(manifest, tree, release, now, args.status)
     if args.format in ("html", "json", "yaml") and timeline is not None:
         manifest.timeline = timeline()  # the chart's data: drawn in html, given as data in json and yaml
     write_text(render(manifest, args.format), args.output)
     return 0
+
+
+
+def _add_status(manifest: Any, tree: Tree, release: str, now: dt.datetime, snapshot: str) -> None:
+    """The code and docs verdicts and the move due, judged at the manifest's time from a snapshot."""
+    from receipt_lint.engine.config import read_config
+    from receipt_lint.github import facts
+    from receipt_lint.github.status import judge
+    from receipt_lint.rules import RULES_BY_ID
+
+    try:
+        read = facts.load(Path(snapshot))
+    except facts.SnapshotError as error:
+        raise UsageError(str(error)) from None
+    status = judge(tree, release, read, now, choice=read_config(tree, RULES_BY_ID))
+    rows = {row.path: row for row in status.rows}
+    manifest.status_read_at = read.read_at
+    for entry in manifest.receipts:
+        row = rows.get(entry.path)
+        if row is not None:
+            entry.code = row.code.verdict if row.code else None
+            entry.docs = row.docs.verdict if row.docs else None
+            entry.action = row.action.verb if row.action else None
 
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from receipt_lint.github.facts import Pull
 from receipt_lint.github.status import Row, Status, Verdict, when
 from receipt_lint.reporters import markdown_cell, one_line
-from receipt_lint.reports.page import FOLDERS, ISSUES, head
+from receipt_lint.reports.page import FOLDERS, ISSUES, VERDICT_STYLE, head
 
 # The groups a lead works through, in order: what is late first.
 GROUPS = (
@@ -59,6 +59,7 @@ def _row_dict(row: Row) -> dict[str, Any]:
         "title": row.title,
         "state": row.state,
         "stage": row.stage,
+        "type": row.type,
         "sig": row.sig,
         "path": row.path,
         "documents": None if row.state == "removed" else {"ready": row.ready, "gaps": row.gaps},
@@ -264,9 +265,7 @@ def _documents(row: Row) -> str:
 
 
 _VIEW_STYLE = (
-    "nav a{margin-right:1em}.overdue{color:#a00;font-weight:bold}.v-complete,.v-merge-ready,.v-not-needed"
-    "{background:#e3f5e1}.v-at-risk,.v-placeholder-open{background:#fff4e0}.v-missed-freeze{background:#fde0e0}"
-    ".v-unknown{background:#eee}td.pr{white-space:nowrap}"
+    "nav a{margin-right:1em}.overdue{color:#a00;font-weight:bold}td.pr{white-space:nowrap}" + VERDICT_STYLE
 )
 
 
@@ -276,7 +275,7 @@ def render_html(status: Status) -> str:
     title = f"Release {status.release}: where the work stands"
     return (
         head(title, _VIEW_STYLE)
-        + f"<h1>{esc(title)}</h1><p>{'<br>'.join(esc(line) for line in _header(status))}</p>"
+        + f"<h1>{esc(title)}</h1><p>{esc(_header(status)[0])}</p>{_html_dates(status)}"
         "<nav><a href='#actions'>Actions</a><a href='#enhancements'>Enhancements</a>"
         "<a href='#code'>Code</a><a href='#docs'>Docs</a></nav>"
         + _html_actions(status)
@@ -290,6 +289,16 @@ def render_html(status: Status) -> str:
         )
         + "</body></html>\n"
     )
+
+
+def _html_dates(status: Status) -> str:
+    """The release's dates as a table, each with how far it is (as the manifest shows them)."""
+    rows = "".join(
+        f"<tr><th>{html.escape(key)}</th><td>{html.escape(said(moment))}</td>"
+        f"<td>{'passed ' if moment <= status.now else ''}{html.escape(when(moment, status.now))}</td></tr>"
+        for key, moment in status.dates.items()
+    )
+    return f"<table class='dates'><tbody>{rows}</tbody></table>" if rows else ""
 
 
 def _link(row: Row) -> str:
@@ -323,13 +332,14 @@ def _html_enhancements(status: Status) -> str:
     esc = html.escape
     rows = "".join(
         f"<tr><td>{_link(row)}</td><td>{_folder(row)}</td><td>{esc(row.sig)}</td><td>{esc(row.stage)}</td>"
-        f"<td>{esc(row.state)}</td><td>{esc(row.exception or '—')}</td><td>{_gaps_html(row)}</td></tr>"
+        f"<td>{esc(row.state)}</td><td>{esc(row.type)}</td><td>{esc(row.exception or '—')}</td>"
+        f"<td>{_gaps_html(row)}</td></tr>"
         for row in status.rows
     )
     return (
         "<h2 id='enhancements'>Enhancements</h2>"
         "<div class='wide'><table><thead><tr><th>KEP</th><th>title</th>"
-        "<th>SIG</th><th>stage</th><th>state</th><th>exception</th><th>documents</th></tr></thead>"
+        "<th>SIG</th><th>stage</th><th>state</th><th>type</th><th>exception</th><th>documents</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></div>"
     )
 

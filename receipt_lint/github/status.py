@@ -16,8 +16,9 @@ from receipt_lint.engine.readiness import accepted_gaps
 from receipt_lint.github.facts import Facts, Issue, Pull
 from receipt_lint.model import models
 from receipt_lint.model.files import Tree
-from receipt_lint.model.layout import ReceiptFile, receipt_files
-from receipt_lint.rules.base import ReleaseInfo, release_info
+from receipt_lint.model.layout import ReceiptFile, kep_path_problem, receipt_files
+from receipt_lint.reports.manifest import kep_type
+from receipt_lint.rules.base import ReleaseInfo, release_info, slipped_in
 from receipt_lint.trees.snapshot import Snapshot
 
 JUDGED = ("accepted", "at-risk", "exception")  # the states whose pull requests are judged
@@ -57,6 +58,7 @@ class Row:
     issue: Issue | None = None
     exception: str | None = None  # what the exception block says, when the receipt holds one
     folder: str = ""  # the KEP's folder under keps/, as the receipt names it
+    type: str = ""  # Net New, Graduating, Major Change, Deprecation (as the manifest says)
     action: Action | None = None
 
     @property
@@ -148,6 +150,10 @@ def _row(
         file.path,
         issue=facts.issue(file.number),
         folder=receipt.path,
+    )
+    kep = snapshot.kep(receipt.path).model if kep_path_problem(receipt.path) is None else None
+    row.type = kep_type(
+        kep, receipt.stage, file.release, lambda earlier: file.number in slipped_in(snapshot, earlier)
     )
     if file.state == "removed":
         return row  # listed, with no verdict

@@ -43,6 +43,10 @@ class Entry:
     folder: str = ""  # the KEP's folder, when the receipt names one that exists
     errors: bool = False  # the receipt has error-severity findings
     lacks: list[str] = field(default_factory=list)  # what it still needs: README gaps, PRR, docs
+    # From a `status` snapshot (manifest --status): the code and docs verdicts and the move due.
+    code: str | None = None
+    docs: str | None = None
+    action: str | None = None
 
 
 
@@ -59,6 +63,8 @@ class Manifest:
     freezes: dict[str, str] = field(default_factory=dict)
     # What ships: accepted receipts only, by stage and type (the release blog's numbers).
     shipping: dict[str, dict[str, int]] = field(default_factory=dict)
+    # When the pull requests' state was read (manifest --status): the snapshot's time.
+    status_read_at: str | None = None
 
 
 

@@ -12,11 +12,20 @@ from typing import Any
 from receipt_lint.model import models
 from receipt_lint.reporters import markdown_cell
 from receipt_lint.reports.manifest import Entry, Manifest, deadline_moment
-from receipt_lint.reports.page import head
+from receipt_lint.reports.page import VERDICT_STYLE, head
+
+STATUS_KEYS = ("code", "docs", "action")
 
 
 def as_dict(manifest: Manifest) -> dict[str, Any]:
-    return asdict(manifest)
+    """The manifest as data; the status keys only when a snapshot gave them (manifest --status)."""
+    data = asdict(manifest)
+    if manifest.status_read_at is None:
+        del data["status_read_at"]
+        for receipt in data["receipts"]:
+            for key in STATUS_KEYS:
+                del receipt[key]
+    return data
 
 
 
@@ -35,6 +44,9 @@ def render(manifest: Manifest, format_name: str) -> str:
 
 def render_markdown(manifest: Manifest) -> str:
     lines = [f"# Release {manifest.release} enhancements", "", f"Generated {manifest.generated}.", ""]
+    status = manifest.status_read_at is not None
+    if status:
+        lines += [f"Pull requests as read {manifest.status_read_at}.", ""]
     if manifest.dates:
         lines += ["Dates: " + ", ".join(f"{key} {value}" for key, value in manifest.dates.items()), ""]
     for name, counts in manifest.counts.items():
@@ -48,14 +60,16 @@ def render_markdown(manifest: Manifest) -> str:
         lines += ["", f"## {state} ({len(rows)})", ""]
         if rows:
             lines += [
-                "| KEP | title | SIG | stage | type | still needs | open problems |",
-                "|---|---|---|---|---|---|---|",
+                "| KEP | title | SIG | stage | type | still needs | open problems |"
+                + (" code | docs | move |" if status else ""),
+                "|---|---|---|---|---|---|---|" + ("---|---|---|" if status else ""),
             ]
             lines += [
                 f"| [{e.kep}]({e.issue}){' ✗' if e.errors else ''} | "
                 f"{f'[{_md(e.title)}]({e.folder})' if e.folder else _md(e.title)} | "
                 f"{_md(e.sig)} | {_md(e.stage)} | "
                 f"{e.type} | {_md('; '.join(e.lacks)) or '—'} | {_md('; '.join(e.problems)) or '—'} |"
+                + (f" {e.code or '—'} | {e.docs or '—'} | {e.action or '—'} |" if status else "")
                 for e in rows
             ]
     lines += ["", "## Outreach", ""]
@@ -79,9 +93,12 @@ def render_html(manifest: Manifest) -> str:
         f"<td><a href='{esc(e.issue)}'>{esc(e.kep)}</a>{' ✗' if e.errors else ''}</td>"
         f"<td>{_html_title(e)}</td><td>{esc(e.sig)}</td>"
         f"<td>{esc(e.stage)}</td><td>{esc(e.state)}</td><td>{esc(e.type)}</td>"
-        f"<td>{_folded(e.lacks)}</td><td>{_folded(e.problems)}</td></tr>"
+        f"<td>{_folded(e.lacks)}</td><td>{_folded(e.problems)}</td>{_status_cells(manifest, e)}</tr>"
         for e in manifest.receipts
     )
+    read_at = manifest.status_read_at
+    status_heads = "<th>code</th><th>docs</th><th>move</th>" if read_at is not None else ""
+    read = f" Pull requests as read {esc(read_at)}." if read_at is not None else ""
     outreach = "".join(
         f"<dt>{esc(sig)}</dt><dd>{esc(text).replace(chr(10), '<br>')}</dd>"
         for sig, text in manifest.outreach.items()
@@ -90,17 +107,29 @@ def render_html(manifest: Manifest) -> str:
         head(
             f"Release {manifest.release} enhancements",
             ".charts{display:flex;flex-wrap:wrap;gap:2em}tr.at-risk{background:#fff4e0}"
-            "tr.removed{color:#888}tr.failing td:first-child{background:#fde0e0}",
+            "tr.removed{color:#888}tr.failing td:first-child{background:#fde0e0}" + VERDICT_STYLE,
         )
-        + f"<h1>Release {esc(manifest.release)} enhancements</h1><p>Generated {esc(manifest.generated)}.</p>"
+        + f"<h1>Release {esc(manifest.release)} enhancements</h1>"
+        f"<p>Generated {esc(manifest.generated)}.{read}</p>"
         f"{_html_dates(manifest)}"
         f"<div class='charts'>{charts}</div>{_burn_down(manifest)}"
         "<h2>Receipts</h2><div class='wide'><table><thead><tr><th>KEP</th><th>title</th>"
         "<th>SIG</th><th>stage</th><th>state</th><th>type</th><th>still needs</th><th>open problems</th>"
-        "</tr></thead>"
+        f"{status_heads}</tr></thead>"
         f"<tbody>{rows}</tbody></table></div><h2>Outreach</h2><dl>{outreach}</dl></body></html>\n"
     )
 
+
+
+def _status_cells(manifest: Manifest, entry: Entry) -> str:
+    """The code and docs verdicts and the move due, from a status snapshot (manifest --status)."""
+    if manifest.status_read_at is None:
+        return ""
+    esc = html.escape
+    return "".join(
+        f"<td class='v-{esc(word.replace(' ', ''))}'>{esc(word)}</td>" if word else "<td>—</td>"
+        for word in (entry.code, entry.docs, entry.action)
+    )
 
 
 def _html_title(entry: Entry) -> str:
