@@ -84,11 +84,13 @@ def test_slips_lists_slipped_keps_first_linked_and_dated(pages: dict[str, Path])
     assert slipped and set(order[: len(slipped)]) == slipped and len(order) == len(keps)
 
 
-CHROMIUM = pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium: .ci/run installs it")
+CHROMIUM = pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="Debian's chromium: .ci/run installs it"
+)
 
 
 def draw_in_chromium(page: Path, width: int, tmp_path: Path) -> None:
-    """Headless Chromium draws ``page`` at ``width`` pixels: a screenshot that is not blank, no script error."""
+    """Headless Chromium draws ``page`` at ``width`` pixels: a screenshot, not a blank; no script error."""
     shot = tmp_path / "shot.png"
     done = subprocess.run(
         [
@@ -115,7 +117,9 @@ def draw_in_chromium(page: Path, width: int, tmp_path: Path) -> None:
     )
     assert shot.exists() and shot.stat().st_size > 15_000, done.stderr[-2000:]  # a page, not a blank
     assert "Uncaught" not in done.stderr and "SyntaxError" not in done.stderr
-    assert "Content-Security-Policy" not in done.stderr, done.stderr[-2000:]  # nothing the page tried was refused
+    assert "Content-Security-Policy" not in done.stderr, done.stderr[
+        -2000:
+    ]  # nothing the page tried was refused
     text = page.read_text()
     assert "name='viewport'" in text and "overflow-x:auto" in text  # wide tables scroll in their own box
 

@@ -14,11 +14,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from tests.conftest import base_files, git_init, write_tree
+from tests.fake_github import TOKEN as TOKEN_FOR_TESTS
 from tests.test_verify_script import bare_tools, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,3 +175,76 @@ def test_the_verify_script_snippet_installs_a_commit(tmp_path: Path) -> None:
     done = run_script(clone, env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (clone / "_output/receipt-lint-venv/bin/receipt-lint").exists()
+
+
+def _status_release(tmp_path: Path, github: Any) -> tuple[Path, dict[str, str]]:
+    """A release whose KEP 1001 missed code freeze (a move overdue), the fake GitHub, and the job's env."""
+    from tests.github_trees import K8S, kep_files, release_tree
+
+    repo = release_tree(tmp_path / "enhancements", kep_files(1001, "accepted", code=[K8S + "1"], docs=[]))
+    github.add_pull(K8S + "1")
+    github.add_issue("kubernetes/enhancements", 1001)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    return repo, env
+
+
+def test_the_status_prow_periodic_runs_as_printed_in_the_trusted_cluster(tmp_path: Path, github: Any) -> None:
+    config = yaml.safe_load(snippet("periodics:\n  - name: periodic-enhancements-receipts-status"))
+    [job] = config["periodics"]
+    assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", job["name"]) and job["decorate"] is True
+    # Beside the release team's board sync job: the trusted cluster holds its token secret.
+    assert job["cluster"] == "k8s-infra-prow-build-trusted"
+    assert job["extra_refs"] == [
+        {"org": "kubernetes", "repo": "enhancements", "base_ref": "master", "workdir": True}
+    ]
+    [container] = job["spec"]["containers"]
+    assert container["resources"]["requests"] == container["resources"]["limits"]
+    [token] = container["env"]
+    assert token["name"] == "GITHUB_TOKEN" and token["valueFrom"]["secretKeyRef"]["key"] == "token"
+    assert job["annotations"]["testgrid-dashboards"] == "sig-release-release-team-periodics"
+    shell, flag, script = container["command"]
+    assert (shell, flag) == ("/bin/bash", "-c") and "OWNER/receipt-lint@COMMIT_SHA" in script
+    # The script as printed, but for the install (this checkout's receipt-lint is on PATH).
+    repo, env = _status_release(tmp_path, github)
+    artifacts = tmp_path / "artifacts"
+    artifacts.mkdir()
+    env.update(ARTIFACTS=str(artifacts), GITHUB_TOKEN=TOKEN_FOR_TESTS, GITHUB_GRAPHQL_URL=github.url)
+    runnable = "\n".join(line for line in script.splitlines() if not line.startswith("pip install"))
+    now = "--now 2026-03-20T00:00:00Z"  # after code freeze: KEP 1001's removal is overdue
+    done = subprocess.run(
+        ["bash", "-c", runnable.replace("--release v1.37", f"--release v1.37 {now}")],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr  # the job goes red while a move is overdue
+    assert "$ receipt-lint remove 1001 --release v1.37" in done.stdout
+    assert "<h2 id='code'>" in (artifacts / "status.html").read_text()
+    assert TOKEN_FOR_TESTS not in (artifacts / "status-snapshot.json").read_text() + done.stdout + done.stderr
+
+
+def test_the_status_workflow_runs_as_printed(tmp_path: Path, github: Any) -> None:
+    text = snippet("name: receipts-status")
+    assert text.count("OWNER/receipt-lint@COMMIT_SHA") == 1
+    workflow = yaml.safe_load(text)
+    assert workflow["permissions"] == {"contents": "read"}
+    steps = workflow["jobs"]["status"]["steps"]
+    assert all(SHA.fullmatch(step["uses"].split("@")[1]) for step in steps if "uses" in step)
+    assert_valid_workflow(text, "receipts-status.yaml")
+    repo, env = _status_release(tmp_path, github)
+    summary = tmp_path / "summary.md"
+    env.update(GITHUB_STEP_SUMMARY=str(summary), GITHUB_GRAPHQL_URL=github.url)
+    runs = [step for step in steps if "run" in step]
+    assert runs[0]["run"].startswith("pipx install ")
+    codes = []
+    for step in runs[1:]:
+        step_env = {
+            key: TOKEN_FOR_TESTS if value == "${{ secrets.GITHUB_TOKEN }}" else value
+            for key, value in step.get("env", {}).items()
+        }
+        command = step["run"].replace("--release v1.37", "--release v1.37 --now 2026-03-20T00:00:00Z")
+        done = subprocess.run(
+            ["bash", "-e", "-c", command], cwd=repo, env=env | step_env, capture_output=True, text=True
+        )
+        codes.append(done.returncode)
+    assert codes == [0, 1]  # the dashboard is made; the summary step fails while a move is overdue
+    assert (repo / "status.html").is_file() and (repo / "status-snapshot.json").is_file()
+    assert "### Remove (1)" in summary.read_text()
