@@ -18,7 +18,9 @@ alike), it times:
   ``import pydantic, ruamel.yaml, jsonschema, git``;
 - ``check --all`` in-process against the parse floor, ``yaml.CSafeLoader`` over
   exactly the files the check read; and the whole ``check --all`` process;
-- the peak memory (max RSS) of the ``check --all`` process.
+- the peak memory (max RSS) of the ``check --all`` process;
+- ``status`` for 100 KEPs and 300 pull requests against the tests' fake GitHub, and
+  ``status --from`` a snapshot against ``manifest`` (hack/bench_status.py).
 
 It prints medians, the two ratios against their targets (PR check <= 1.0x the
 import floor, check --all <= 1.5x the parse floor, peak <= 150 MB at 20,000
@@ -48,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus_tree
 import history_repo
+from bench_status import bench_status
 
 from receipt_lint.engine.check import Options, check_all
 from receipt_lint.model.files import MAX_BYTES
@@ -88,9 +91,12 @@ def main() -> int:
         "--history-pulls", type=int, default=1000, help="pull requests in the history benchmark (0: skip it)"
     )
     parser.add_argument("--only-history", action="store_true", help="run the history benchmark alone")
+    parser.add_argument("--only-status", action="store_true", help="run the status benchmark alone")
     args = parser.parse_args()
     if args.only_history:
         return bench_history(args.history_pulls, args.runs, args.keep)
+    if args.only_status:
+        return bench_status(args.runs, _process, _ENV)
     missing = _missing_floor_modules()
     if missing:
         print(
@@ -105,7 +111,9 @@ def main() -> int:
             print(f"built {root}: {receipts:,} receipts; {args.runs} interleaved runs ...", file=sys.stderr)
             results.append(measure(root, receipts, args.runs))
     report(results)
-    return bench_history(args.history_pulls, args.runs, args.keep) if args.history_pulls else 0
+    if args.history_pulls:
+        bench_history(args.history_pulls, args.runs, args.keep)
+    return bench_status(args.runs, _process, _ENV)
 
 
 HISTORY_TARGET = 3.0  # history --format json <= 3x the git log it replays

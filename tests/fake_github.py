@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSchema, build_schema, graphql_sync, parse, validate
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, build_schema, execute_sync, parse, validate
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "github_schema" / "schema.graphql"
 TOKEN = "ghp_fake0123456789abcdefTOKENthatMustNeverLeak"
@@ -44,11 +44,17 @@ def github_schema() -> GraphQLSchema:
 
 def validation_errors(document: str) -> list[str]:
     """What GitHub's schema says is wrong with ``document``; [] when it is valid."""
+    return _checked(document)[1]
+
+
+@functools.lru_cache(maxsize=256)
+def _checked(document: str) -> tuple[DocumentNode | None, list[str]]:
+    """The parsed document and its validation errors, once per text (a benchmark sends the same ones)."""
     try:
         parsed = parse(document)
     except GraphQLError as error:
-        return [error.message]
-    return [error.message for error in validate(github_schema(), parsed)]
+        return None, [error.message]
+    return parsed, [error.message for error in validate(github_schema(), parsed)]
 
 
 class NotFound(Exception):
@@ -172,15 +178,12 @@ class FakeGitHub:
         if self.script:
             scripted = self.script.pop(0)
             return scripted.status, scripted.body, scripted.headers
-        problems = validation_errors(request["query"])
-        if problems:
+        document, problems = _checked(request["query"])
+        if document is None or problems:
             self.invalid += problems
             return 200, {"errors": [{"message": problem} for problem in problems]}, {}
-        result = graphql_sync(
-            github_schema(),
-            request["query"],
-            root_value=self._root(),
-            variable_values=request.get("variables"),
+        result = execute_sync(
+            github_schema(), document, root_value=self._root(), variable_values=request.get("variables")
         )
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
