@@ -26,6 +26,8 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, build_schema, execute_sync, parse, validate
 
+from tests.fake_projects import FakeProjects, forbidden_type
+
 SCHEMA_FILE = Path(__file__).resolve().parent / "github_schema" / "schema.graphql"
 TOKEN = "ghp_fake0123456789abcdefTOKENthatMustNeverLeak"
 PULL = re.compile(r"https://github\.com/([^/]+)/([^/]+)/pull/(\d+)")
@@ -79,6 +81,7 @@ class FakeGitHub:
     max_page: int = 100
     remaining: int = 5000
     private: set[str] = field(default_factory=set)  # OWNER/REPO this token cannot see
+    board: FakeProjects = field(default_factory=FakeProjects)  # Projects v2, labels, milestones
     _server: ThreadingHTTPServer | None = None
 
     # ----- the data -----
@@ -205,12 +208,13 @@ class FakeGitHub:
                 query, first, after
             ),
             "node": lambda info, id: self._node(id),
+            **self.board.resolvers(self.issues),
         }
 
     def _repository(self, owner: str, name: str) -> dict[str, Any]:
         repo = f"{owner}/{name}"
         known = {f"{o}/{n}" for o, n, _ in (PULL.fullmatch(u).groups() for u in self.pulls)}  # type: ignore[union-attr]
-        known |= {r for r, _ in self.issues}
+        known |= {r for r, _ in self.issues} | set(self.board.labels) | set(self.board.milestones)
         if repo in self.private or repo not in known:
             raise NotFound(f"Could not resolve to a Repository with the name '{repo}'.")
         return {
@@ -218,6 +222,7 @@ class FakeGitHub:
                 f"https://github.com/{repo}/pull/{number}", number
             ),
             "issue": lambda info, number: self._issue(repo, number),
+            **self.board.repository_fields(repo),
         }
 
     def _pull(self, url: str, number: int) -> dict[str, Any]:
@@ -295,6 +300,8 @@ def _github_error(error: GraphQLError) -> dict[str, Any]:
         shaped["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
     if isinstance(error.original_error, NotFound):
         shaped["type"] = "NOT_FOUND"
+    elif forbidden_type(error):
+        shaped["type"] = forbidden_type(error)
     return shaped
 
 

@@ -1,4 +1,5 @@
-"""The GitHub commands: ``status`` (where each KEP's pull requests stand, and what to do).
+"""The GitHub commands: ``status`` (where each KEP's pull requests stand, and what to do) and
+``board`` (the release's GitHub Project kept true from the receipts).
 
 Only these import ``receipt_lint.github`` (and through it httpx): ``check`` starts as fast as before.
 """
@@ -52,6 +53,22 @@ def add_github(commands: argparse._SubParsersAction[Parser]) -> None:
     status.add_argument("--output", metavar="FILE", help="write the report to FILE")
     status.add_argument("--repo", help="the kubernetes/enhancements checkout")
     status.set_defaults(run=run_status)
+    board = commands.add_parser("board", help="make the release's GitHub Project agree with the receipts")
+    board.add_argument("--release", required=True)
+    board.add_argument("--project", required=True, metavar="OWNER/NUMBER", help="e.g. kubernetes/264")
+    board.add_argument(
+        "--labels", action="store_true", help="the issues' tracked/, stage/ labels and milestone too"
+    )
+    board.add_argument("--apply", action="store_true", help="write the plan, then read the board again")
+    board.add_argument("--now", help="the time that decides the next freeze (ISO 8601; default: now)")
+    board.add_argument("--issues-repo", default="kubernetes/enhancements", metavar="OWNER/REPO")
+    board.add_argument(
+        "--max-wait", type=float, default=60.0, metavar="SECONDS", help="longest rate-limit wait"
+    )
+    board.add_argument("--format", choices=("text", "json"), default="text")
+    board.add_argument("--output", metavar="FILE", help="write the plan to FILE")
+    board.add_argument("--repo", help="the kubernetes/enhancements checkout")
+    board.set_defaults(run=run_board, warn_days=0, suggest=False)
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -73,6 +90,43 @@ def run_status(args: argparse.Namespace) -> int:
     text = pages.render_suggest(status) if args.suggest else pages.render(status, args.format)
     write_text(pages.defused(text, "text" if args.suggest else args.format), args.output)
     return 1 if status.overdue else 0
+
+
+_PROJECT = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[1-9][0-9]{0,8}")
+
+
+def run_board(args: argparse.Namespace) -> int:
+    from receipt_lint.github import board_sync
+    from receipt_lint.github.board import BoardError, wanted
+    from receipt_lint.github.client import Client, GitHubError, find_endpoint, find_token
+    from receipt_lint.trees.worktree import WorkTree
+
+    root = find_repo(args.repo)
+    release = parse_release_option(args.release)
+    assert release is not None
+    now = parse_now(args.now)
+    _check_values(args)
+    if not _PROJECT.fullmatch(args.project):
+        raise UsageError(f"--project {quoted(args.project)}: give OWNER/NUMBER, e.g. kubernetes/264")
+    tree = WorkTree(root)
+    if not tree.files_under(f"releases/{release}"):
+        raise UsageError(f"there is no releases/{release} in {root}: `receipt-lint create-release {release}`")
+    receipts = wanted(tree, release, now)
+    try:
+        with Client(find_endpoint(), find_token(), max_wait=args.max_wait) as client:
+            outcome = board_sync.sync(
+                client,
+                args.project,
+                release,
+                args.issues_repo,
+                receipts,
+                labels=args.labels,
+                apply=args.apply,
+            )
+    except (GitHubError, BoardError) as error:
+        raise UsageError(str(error)) from None
+    write_text(board_sync.render(outcome, args.format), args.output)
+    return 0 if outcome.plan.empty else 1
 
 
 def _check_values(args: argparse.Namespace) -> None:

@@ -1,0 +1,235 @@
+"""The release board from the receipts (design doc section 11): what must change so the board agrees.
+
+Pure: the receipts, the schedule and the board as read go in; the plan comes out (each
+item's field from -> to, the labels and milestone with ``--labels``, the items with no
+receipt).  The tool owns the Stage, SIG, Type and Status fields and the ``tracked/*``
+and ``stage/*`` label families; it never touches another field or label, and never
+removes an item.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from receipt_lint.github.projects import Board, IssueState, Item
+from receipt_lint.model import models
+from receipt_lint.model.files import Tree
+from receipt_lint.model.layout import kep_path_problem, receipt_files
+from receipt_lint.model.versions import Version
+from receipt_lint.reports.manifest import kep_type
+from receipt_lint.rules.base import ReleaseInfo, release_info, slipped_in
+from receipt_lint.trees.snapshot import Snapshot
+
+OWNED = ("Stage", "SIG", "Type", "Status")
+FREEZES = (
+    ("prr", "PRR Freeze"),
+    ("enhancements", "Enhancements Freeze"),
+    ("code", "Code Freeze"),
+    ("docs", "Docs Freeze"),
+)
+DEPRECATING = frozenset({"deprecated", "disabled", "removed"})
+
+
+class BoardError(Exception):
+    """The project cannot take the plan (a field or option it lacks): nothing is written, exit 2."""
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What the board should say of one receipt."""
+
+    kep: int
+    state: str
+    values: dict[str, str]  # field -> the wanted value, as the receipts say it (matched to an option later)
+
+
+@dataclass(frozen=True)
+class Change:
+    kep: str
+    item: str | None  # the item's id; None for an item still to be added
+    field: str  # a field name, or "item" for the addition
+    before: str | None
+    after: str
+    option: str | None = None  # the option's id
+
+
+@dataclass(frozen=True)
+class LabelChange:
+    kep: str
+    add: tuple[str, ...]
+    remove: tuple[str, ...]
+    milestone: tuple[str | None, str | None] | None  # (from, to) when it changes
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+    labels: list[LabelChange] = field(default_factory=list)
+    untracked: list[str] = field(default_factory=list)
+    missing_issues: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes and not self.labels
+
+
+def wanted(tree: Tree, release: str, now: dt.datetime) -> list[Wanted]:
+    """Stage, SIG, Type and Status for every valid receipt of ``release`` (a KEP once: its first by state)."""
+    snapshot = Snapshot(tree)
+    info = release_info(snapshot, release, now)
+    found: dict[int, Wanted] = {}
+    files = sorted(
+        receipt_files(tree.files_under(f"releases/{release}")), key=lambda f: models.STATES.index(f.state)
+    )
+    for file in files:
+        receipt = snapshot.receipt(file.path).model
+        if receipt is None or file.number in found:
+            continue
+        kep = snapshot.kep(receipt.path).model if kep_path_problem(receipt.path) is None else None
+        kind = kep_type(kep, receipt.stage, release, _slipped(snapshot, file.number))
+        found[file.number] = Wanted(
+            file.number,
+            file.state,
+            {
+                "Stage": receipt.stage,
+                "SIG": receipt.owning_sig,
+                "Type": kind,
+                "Status": status_text(file.state, receipt.exception, info),
+            },
+        )
+    return sorted(found.values(), key=lambda w: w.kep)
+
+
+def _slipped(snapshot: Snapshot, number: int) -> Callable[[Version], bool]:
+    """Whether KEP ``number`` slipped in a release (its receipt there ended removed): kep_type's question."""
+    return lambda earlier: number in slipped_in(snapshot, earlier)
+
+
+def next_freeze(info: ReleaseInfo) -> str:
+    """The first freeze the schedule dates that has not passed; after the last, the last."""
+    dated = [(name, info.freeze(key)) for key, name in FREEZES if info.freeze(key) is not None]
+    for name, moment in dated:
+        if not info.passed(moment):
+            return name
+    return dated[-1][0] if dated else "Enhancements Freeze"
+
+
+def status_text(state: str, block: models.ExceptionRequest | None, info: ReleaseInfo) -> str:
+    if state == "accepted":
+        return f"Tracked for {next_freeze(info)}"
+    if state == "exception":
+        return "Exception Pending"
+    if state == "removed":
+        return "Removed From Milestone"
+    if state == "at-risk" and block is not None and info.covered(block, block.freeze):
+        return "Exception Approved"  # granted, and its deadline has not passed
+    return f"At Risk for {next_freeze(info)}"
+
+
+def _plain(text: str) -> str:
+    return "".join(text.lower().split())
+
+
+def _sig(text: str) -> str:
+    plain = _plain(text).replace("-", "")
+    return plain.removeprefix("sig")
+
+
+def match(field_name: str, value: str, options: dict[str, str]) -> str | None:
+    """The option of ``options`` that means ``value`` (design doc section 11), or None."""
+    if field_name == "SIG":
+        return next((name for name in options if _sig(name) == _sig(value)), None)
+    exact = next((name for name in options if _plain(name) == _plain(value)), None)
+    if exact is None and field_name == "Stage" and value in DEPRECATING:
+        return next((name for name in options if _plain(name).startswith("deprecat")), None)
+    return exact
+
+
+def plan(
+    board: Board, receipts: list[Wanted], issues_repo: str, issues: dict[int, IssueState] | None
+) -> Plan:
+    """What must change on ``board`` for it to agree with ``receipts``; BoardError when it cannot."""
+    _require(board, receipts)
+    items = {(item.repo.lower(), item.number): item for item in board.items if item.repo and item.number}
+    result = Plan()
+    for receipt in receipts:
+        item = items.get((issues_repo.lower(), receipt.kep))
+        if item is None and issues is not None and receipt.kep not in issues:
+            result.missing_issues.append(f"{issues_repo}#{receipt.kep}")
+            continue
+        result.changes += _field_changes(board, receipt, item)
+    owned = {receipt.kep for receipt in receipts}
+    result.untracked = [
+        _name(item)
+        for item in board.items
+        if not (item.repo and item.repo.lower() == issues_repo.lower() and item.number in owned)
+    ]
+    return result
+
+
+def _require(board: Board, receipts: list[Wanted]) -> None:
+    """Every field and option the receipts need, or one line naming what is missing (nothing written)."""
+    missing = [name for name in OWNED if name not in board.fields]
+    if missing:
+        have = ", ".join(sorted(board.fields)) or "none"
+        raise BoardError(
+            f"project {board.title!r} has no single-select field {', '.join(missing)} "
+            "(its single-select fields: "
+            f"{have}): add it, or fix the name; nothing was written"
+        )
+    lacking: dict[str, set[str]] = {}
+    for receipt in receipts:
+        for name, value in receipt.values.items():
+            if match(name, value, board.fields[name].options) is None:
+                lacking.setdefault(name, set()).add(value)
+    if lacking:
+        said = "; ".join(
+            f"{name} has no option for {', '.join(sorted(values))} (its options: "
+            f"{', '.join(board.fields[name].options) or 'none'})"
+            for name, values in lacking.items()
+        )
+        raise BoardError(f"project {board.title!r}: {said}: add the options; nothing was written")
+
+
+def _field_changes(board: Board, receipt: Wanted, item: Item | None) -> list[Change]:
+    kep = str(receipt.kep)
+    changes = [Change(kep, None, "item", None, "added")] if item is None else []
+    for name, value in receipt.values.items():
+        options = board.fields[name].options
+        option = match(name, value, options)
+        assert option is not None  # _require saw to it
+        before = item.values.get(name) if item is not None else None
+        if before != option:
+            changes.append(Change(kep, item.id if item else None, name, before, option, options[option]))
+    return changes
+
+
+def _name(item: Item) -> str:
+    if item.repo and item.number:
+        return f"{item.repo}#{item.number} {item.title}".strip()
+    return f"draft: {item.title}"
+
+
+def label_changes(receipts: list[Wanted], issues: dict[int, IssueState], release: str) -> list[LabelChange]:
+    """With ``--labels``: lead-opted-in, tracked/yes|no, one stage/<stage>, and the release's milestone."""
+    found = []
+    for receipt in receipts:
+        issue = issues.get(receipt.kep)
+        if issue is None:
+            continue
+        removed = receipt.state == "removed"
+        want = {
+            "lead-opted-in",
+            "tracked/no" if removed else "tracked/yes",
+            f"stage/{receipt.values['Stage']}",
+        }
+        owned = [label for label in issue.labels if label.startswith(("tracked/", "stage/"))]
+        add = tuple(sorted(want - set(issue.labels)))
+        remove = tuple(sorted(label for label in owned if label not in want))
+        target = None if removed else release
+        milestone = (issue.milestone, target) if issue.milestone != target else None
+        if add or remove or milestone:
+            found.append(LabelChange(str(receipt.kep), add, remove, milestone))
+    return found
