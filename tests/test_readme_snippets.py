@@ -248,3 +248,51 @@ def test_the_status_workflow_runs_as_printed(tmp_path: Path, github: Any) -> Non
     assert codes == [0, 1]  # the dashboard is made; the summary step fails while a move is overdue
     assert (repo / "status.html").is_file() and (repo / "status-snapshot.json").is_file()
     assert "### Remove (1)" in summary.read_text()
+
+
+def _board_release(tmp_path: Path, github: Any) -> tuple[Path, dict[str, str]]:
+    from tests.test_board import release
+
+    repo = release(tmp_path, github, 3)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    return repo, env | {"GITHUB_GRAPHQL_URL": github.url}
+
+
+def test_the_board_prow_periodic_runs_as_printed(tmp_path: Path, github: Any) -> None:
+    config = yaml.safe_load(snippet("periodics:\n  - name: periodic-enhancements-receipts-board"))
+    [job] = config["periodics"]
+    assert job["cluster"] == "k8s-infra-prow-build-trusted" and job["decorate"] is True
+    [container] = job["spec"]["containers"]
+    assert container["resources"]["requests"] == container["resources"]["limits"]
+    [token] = container["env"]
+    assert token["valueFrom"]["secretKeyRef"]["name"] == "k8s-release-enhancements-triage-github-token"
+    script = container["command"][2]
+    repo, env = _board_release(tmp_path, github)
+    runnable = "\n".join(line for line in script.splitlines() if not line.startswith("pip install"))
+    done = subprocess.run(
+        ["bash", "-c", runnable], cwd=repo, env=env | {"GITHUB_TOKEN": TOKEN_FOR_TESTS},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr  # written, read back, and it agrees
+    assert github.board.item_values("kubernetes", 264, 3000)["Status"].startswith("Tracked for")
+    assert "tracked/yes" in github.issues[("kubernetes/enhancements", 3000)]["labels"]
+
+
+def test_the_board_workflow_runs_as_printed(tmp_path: Path, github: Any) -> None:
+    text = snippet("name: receipts-board")
+    workflow = yaml.safe_load(text)
+    assert workflow["permissions"] == {"contents": "read"}
+    steps = workflow["jobs"]["board"]["steps"]
+    assert all(SHA.fullmatch(step["uses"].split("@")[1]) for step in steps if "uses" in step)
+    assert_valid_workflow(text, "receipts-board.yaml")
+    repo, env = _board_release(tmp_path, github)
+    runs = [step for step in steps if "run" in step]
+    assert runs[0]["run"].startswith("pipx install ")
+    [step] = runs[1:]
+    assert step["env"] == {"GITHUB_TOKEN": "${{ secrets.PROJECT_TOKEN }}"}  # not the workflow's own token
+    done = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=repo, env=env | {"GITHUB_TOKEN": TOKEN_FOR_TESTS},
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert github.board.item_values("kubernetes", 264, 3002) is not None  # added to the board
