@@ -336,3 +336,95 @@ def test_text_is_grouped_by_what_to_do(
     assert "    $ receipt-lint remove 1001 --release v1.37" in out
     assert "code-freeze 2026-03-19 02:00 UTC (22 h ago)" in out
     assert "docs-freeze 2026-04-01 (in 13 days)" in out
+
+
+# From an adversarial review of issue 21: the client's edges.
+
+
+def test_the_token_never_leaks_from_an_echoing_server(
+    tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = two_keps(tmp_path / "repo", github)
+    github.script = [Scripted(401, {"message": f"Bad credentials: bearer {TOKEN}"})]
+    assert main(status(root, *NEAR)) == 2
+    assert TOKEN not in capsys.readouterr().err
+    echo = {
+        "data": {"p0": None},
+        "errors": [{"type": "FORBIDDEN", "path": ["p0"], "message": f"no: {TOKEN}"}],
+    }
+    github.script = [Scripted(200, echo)]
+    saved = tmp_path / "snapshot.json"
+    main(status(root, *NEAR, "--save", str(saved), "--format", "json"))
+    assert TOKEN not in capsys.readouterr().out + saved.read_text()
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_abc\nghp_def")
+    assert main(status(root, *NEAR)) == 2
+    err = capsys.readouterr().err
+    assert "holds a space, a line break or a character a token cannot have" in err and "ghp_" not in err
+
+
+def test_plain_http_to_this_machine_ignores_a_proxy(
+    tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = two_keps(tmp_path / "repo", github)
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # a proxy would see the token in the clear
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    assert main(status(root, *NEAR)) == 0
+    assert len(github.received) == 2
+
+
+@pytest.mark.parametrize(
+    ("scripted", "said"),
+    [
+        ([rate_limited(0)] * 100, "GitHub's rate limit is spent"),  # "retry after 0" for ever: bounded
+        ([Scripted(403, {}, {"retry-after": "1e12"})], "more than --max-wait 60"),
+        ([Scripted(200, {"data": None, "errors": 5})], "GitHub could not answer the query: no data"),
+        ([Scripted(301, {}, {"location": "https://elsewhere.example/graphql"})], "redirects (HTTP 301)"),
+    ],
+)
+def test_odd_answers_are_one_line_and_exit_2(
+    tmp_path: Path,
+    github: FakeGitHub,
+    capsys: pytest.CaptureFixture[str],
+    scripted: list[Scripted],
+    said: str,
+) -> None:
+    root = two_keps(tmp_path / "repo", github)
+    github.script = list(scripted)
+    assert main(status(root, *NEAR)) == 2
+    err = capsys.readouterr().err
+    assert said in err and "internal error" not in err and err.count("\n") == 1
+    assert len(github.received) <= 61
+
+
+def test_a_url_with_a_password_is_refused_with_the_reason(
+    tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = two_keps(tmp_path / "repo", github)
+    monkeypatch.setenv("GITHUB_GRAPHQL_URL", github.url.replace("http://", "http://me:secret@"))
+    assert main(status(root, *NEAR)) == 2
+    assert "holds a user name or password: give the token in GITHUB_TOKEN" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"version": True}, "snapshot version True"),
+        ({"requests": -5}, "requests: Input should be greater than or equal to 0"),
+        ({"pulls": {"u": {"url": "v", "state": "open"}}}, "pulls: 'u' holds the pull request 'v'"),
+        ({"pulls": {"u": {"url": "u", "state": "MERGED"}}}, "pulls.u.state"),
+    ],
+)
+def test_a_snapshot_edited_by_hand_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict[str, object], said: str
+) -> None:
+    root = release_tree(tmp_path / "repo", kep_files(1001, "accepted", code=[K8S + "1"]))
+    snapshot = tmp_path / "edited.json"
+    base = {"kind": "receipt-lint github snapshot", "version": 1, "read_at": "2026-03-18T09:00:00Z",
+            "endpoint": "e", "issues_repo": "a/b"}  # fmt: skip
+    snapshot.write_text(json.dumps(base | change))
+    assert main(status(root, "--from", str(snapshot))) == 2
+    assert said in capsys.readouterr().err
+    snapshot.write_text("[" * 200_000)
+    assert main(status(root, "--from", str(snapshot))) == 2
+    assert "internal error" not in capsys.readouterr().err

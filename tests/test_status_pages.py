@@ -144,3 +144,12 @@ def test_check_never_imports_the_github_part(snapshot_tree: tuple[Path, Path]) -
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert "prr-missing" in done.stdout  # check ran, on the tree, and found KEP 1006's gap
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr[-2000:]
+
+
+def test_a_title_with_a_line_break_cannot_start_a_runner_command_in_the_html(tmp_path: Path) -> None:
+    from receipt_lint.reporters import defused
+
+    page = "<td>a\n  ::error file=a,line=1::pwned\n::add-mask::y</td>\n"
+    shown = defused(page, "html")
+    assert not any(line.lstrip().startswith("::") for line in shown.splitlines())
+    assert shown.replace("&#58;", ":") == page  # the same text in a browser

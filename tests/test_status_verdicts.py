@@ -226,3 +226,85 @@ def test_unlisted_pull_requests_are_questions_not_additions(tmp_path: Path) -> N
         parse_time(BEFORE, bare_date="start"),
     )
     assert status.rows[0].unlisted == [K8S + "7"]
+
+
+# From an adversarial review of issue 21: each case it found, as it found it.
+
+ENHANCEMENTS_EXCEPTION = EXCEPTION_BLOCK.replace("freeze: code", "freeze: enhancements").replace(
+    "additional-days: 5", "additional-days: 40"
+)  # granted for enhancements freeze (2026-02-12 02:00) + 40 days: covers until 2026-03-24
+
+
+def test_a_docs_forecast_is_not_overdue_but_a_missed_docs_pr_deadline_is(tmp_path: Path) -> None:
+    row = one(
+        tmp_path, "accepted", {K8S + "1": MERGED, WEBSITE + "1": DRAFT}, "2026-03-27", docs=[WEBSITE + "1"]
+    )
+    assert row.docs is not None and row.docs.verdict == "at-risk"
+    assert _move(row) == ("accept --at-risk", False)  # docs freeze is 6 days away: a forecast
+    assert row.action is not None and row.action.why == "its docs are at risk (docs freeze is in 6 days)"
+    late = one(
+        tmp_path, "accepted", {K8S + "1": MERGED, WEBSITE + "1": CLOSED}, "2026-03-08", docs=[WEBSITE + "1"]
+    )
+    assert _move(late) == ("accept --at-risk", True)
+    assert late.action is not None and late.action.why == (
+        "its docs are late: the docs PR deadline passed 2 days ago with no docs pull request open"
+    )
+
+
+def test_a_shipped_release_calls_for_no_move(tmp_path: Path) -> None:
+    root = release_tree(tmp_path / "repo", kep_files(2140, "accepted", code=[K8S + "1"]), git=False)
+    status = judge(
+        WorkTree(root), "v1.37", facts({K8S + "1": OPEN}), parse_time("2026-05-01", bare_date="start")
+    )
+    assert status.closed and status.rows[0].code is not None
+    assert status.rows[0].code.verdict == "missed-freeze" and status.rows[0].action is None
+
+
+def test_an_accepted_receipts_granted_exceptions_count(tmp_path: Path) -> None:
+    # A code exception (+5 days): past code freeze but before its deadline, failing documents mark it at risk.
+    row = one(tmp_path, "accepted", {K8S + "1": MERGED}, AFTER, exception=EXCEPTION_BLOCK, ready=False)
+    assert _move(row) == ("accept --at-risk", True)  # late for enhancements freeze, not removed
+    # An enhancements exception that still covers: failing documents are a forecast.
+    row = one(
+        tmp_path, "accepted", {K8S + "1": MERGED}, BEFORE, exception=ENHANCEMENTS_EXCEPTION, ready=False
+    )
+    assert _move(row) == ("accept --at-risk", False)
+
+
+def test_an_unreadable_pull_request_does_not_hide_failing_documents(tmp_path: Path) -> None:
+    row = one(tmp_path, "at-risk", {K8S + "1": UNREADABLE}, AFTER, ready=False)
+    assert _move(row) == ("remove", True)
+
+
+def test_a_broken_receipt_is_named_and_a_broken_schedule_stops_the_run(tmp_path: Path) -> None:
+    from receipt_lint.github.status import StatusError
+
+    root = release_tree(tmp_path / "repo", kep_files(2140, "accepted", code=[K8S + "1"]), git=False)
+    (root / "releases/v1.37/accepted/2141.yaml").write_text("title: [unclosed\n")
+    status = judge(WorkTree(root), "v1.37", facts({K8S + "1": MERGED}), parse_time(BEFORE, bare_date="start"))
+    broken = [row for row in status.rows if not row.readable]
+    assert [row.kep for row in broken] == ["2141"] and "is not a valid receipt" in broken[0].gaps[0]
+    (root / "releases/v1.37/schedule.yaml").write_text("code-freeze: not a date\n")
+    with pytest.raises(StatusError, match=r"releases/v1\.37/schedule\.yaml cannot be read"):
+        judge(WorkTree(root), "v1.37", facts({}), parse_time(BEFORE, bare_date="start"))
+
+
+def test_two_receipts_for_one_kep_get_one_move(tmp_path: Path) -> None:
+    files = kep_files(2140, "accepted", code=[K8S + "1"], docs=[])
+    files["releases/v1.37/at-risk/2140.yaml"] = files["releases/v1.37/accepted/2140.yaml"].replace(
+        "tracking-status: accepted", "tracking-status: at-risk"
+    )
+    root = release_tree(tmp_path / "repo", files, git=False)
+    status = judge(WorkTree(root), "v1.37", facts({K8S + "1": OPEN}), parse_time(AFTER, bare_date="start"))
+    assert [row.action is not None for row in status.rows] == [True, False]
+
+
+def test_unlisted_compares_urls_without_case(tmp_path: Path) -> None:
+    root = release_tree(
+        tmp_path / "repo",
+        kep_files(2140, "accepted", code=["https://github.com/Kubernetes/Kubernetes/pull/1"], docs=[]),
+        git=False,
+    )
+    issue = Issue(number=2140, state="open", referenced_by=[K8S + "1"])
+    read = facts({"https://github.com/Kubernetes/Kubernetes/pull/1": MERGED}, {2140: issue})
+    assert judge(WorkTree(root), "v1.37", read, parse_time(BEFORE, bare_date="start")).rows[0].unlisted == []

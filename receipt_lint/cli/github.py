@@ -73,6 +73,7 @@ def add_github(commands: argparse._SubParsersAction[Parser]) -> None:
 
 def run_status(args: argparse.Namespace) -> int:
     from receipt_lint.github import pages
+    from receipt_lint.reporters import defused
     from receipt_lint.trees.worktree import WorkTree
 
     root = find_repo(args.repo)
@@ -88,7 +89,7 @@ def run_status(args: argparse.Namespace) -> int:
     if args.apply:
         return _apply(root, status, args)
     text = pages.render_suggest(status) if args.suggest else pages.render(status, args.format)
-    write_text(pages.defused(text, "text" if args.suggest else args.format), args.output)
+    write_text(defused(text, "text" if args.suggest else args.format), args.output)
     return 1 if status.overdue else 0
 
 
@@ -176,15 +177,15 @@ def _judge(tree: Tree, release: str, facts: Facts, now: object, warn_days: int) 
     import datetime as dt
 
     from receipt_lint.engine.config import ConfigError, read_config
-    from receipt_lint.github.status import judge
+    from receipt_lint.github.status import StatusError, judge
     from receipt_lint.rules import RULES_BY_ID
 
     assert isinstance(now, dt.datetime)
     try:
         choice = read_config(tree, RULES_BY_ID)
-    except ConfigError as error:
+        return judge(tree, release, facts, now, warn=dt.timedelta(days=warn_days), choice=choice)
+    except (ConfigError, StatusError) as error:
         raise UsageError(str(error)) from None
-    return judge(tree, release, facts, now, warn=dt.timedelta(days=warn_days), choice=choice)
 
 
 def _apply(root: Path, status: Status, args: argparse.Namespace) -> int:
@@ -194,24 +195,29 @@ def _apply(root: Path, status: Status, args: argparse.Namespace) -> int:
 
     folder = f"releases/{status.release}"
     if _git(root, "status", "--porcelain", "--", folder).strip():
-        said = f"{folder} has uncommitted changes: commit or stash them first"
-        print(f"receipt-lint: {said} (nothing was changed)", file=sys.stderr)
+        refused = f"{folder} has uncommitted changes: commit or stash them first"
+        print(f"receipt-lint: {refused} (nothing was changed)", file=sys.stderr)
         return 1
     ws = Workspace(root, status.now)
     moves = [row for row in status.rows if row.action is not None]
+    said: list[str] = []  # printed once every move is made: a refused one undoes the others
     try:
         for row in moves:
             assert row.action is not None
             if row.action.verb == "remove":
-                verbs.move(ws, int(row.kep), status.release, "removed", print)
+                verbs.move(ws, int(row.kep), status.release, "removed", said.append)
             else:
-                verbs.accept(ws, int(row.kep), status.release, row.action.verb == "accept --at-risk", print)
+                verbs.accept(
+                    ws, int(row.kep), status.release, row.action.verb == "accept --at-risk", said.append
+                )
     except WorkflowError as error:
         _git(root, "reset", "-q", "--", folder)
         _git(root, "checkout", "-q", "--", folder)
         _git(root, "clean", "-fdq", "--", folder)
         print(f"receipt-lint: {error} (nothing was changed)", file=sys.stderr)
         return 1
+    for line in said:
+        print(line)
     made = f"{len(moves)} move{'s' if len(moves) != 1 else ''} made in the working tree"
     print(f"==> {made}: review them, commit, open a pull request" if moves else "==> no move is needed")
     return 0

@@ -87,7 +87,9 @@ def run_manifest(args: argparse.Namespace) -> int:
         _add_status(manifest, tree, release, now, args.status)
     if args.format in ("html", "json", "yaml") and timeline is not None:
         manifest.timeline = timeline()  # the chart's data: drawn in html, given as data in json and yaml
-    write_text(render(manifest, args.format), args.output)
+    from receipt_lint.reporters import defused
+
+    write_text(defused(render(manifest, args.format), args.format), args.output)
     return 0
 
 
@@ -96,14 +98,17 @@ def _add_status(manifest: Any, tree: Tree, release: str, now: dt.datetime, snaps
     """The code and docs verdicts and the move due, judged at the manifest's time from a snapshot."""
     from receipt_lint.engine.config import read_config
     from receipt_lint.github import facts
-    from receipt_lint.github.status import judge
+    from receipt_lint.github.status import StatusError, judge
     from receipt_lint.rules import RULES_BY_ID
 
     try:
         read = facts.load(Path(snapshot))
     except facts.SnapshotError as error:
         raise UsageError(str(error)) from None
-    status = judge(tree, release, read, now, choice=read_config(tree, RULES_BY_ID))
+    try:
+        status = judge(tree, release, read, now, choice=read_config(tree, RULES_BY_ID))
+    except StatusError as error:
+        raise UsageError(str(error)) from None
     rows = {row.path: row for row in status.rows}
     manifest.status_read_at = read.read_at
     for entry in manifest.receipts:
@@ -223,7 +228,9 @@ def run_history(args: argparse.Namespace) -> int:
             _release_in_history(repo, head, release)
     except git.GitError as error:
         raise UsageError(str(error)) from None
-    write_text(history.render(replayed, args.format), args.output)
+    from receipt_lint.reporters import defused
+
+    write_text(defused(history.render(replayed, args.format), args.format), args.output)
     return 1 if replayed.breached else 0
 
 
@@ -253,5 +260,7 @@ def run_slips(args: argparse.Namespace) -> int:
         report = slips.build(commits.CommitTree(repo, head), replayed, parse_now(args.now), args.sig)
     except (git.GitError, UnknownSig) as error:
         raise UsageError(str(error)) from None
-    write_text(slips.render(report, args.format), args.output)
+    from receipt_lint.reporters import defused
+
+    write_text(defused(slips.render(report, args.format), args.format), args.output)
     return 0

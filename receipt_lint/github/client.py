@@ -27,6 +27,7 @@ import httpx
 
 DEFAULT_ENDPOINT = "https://api.github.com/graphql"
 RETRIES = 2  # a 502/503/504 or a timeout is asked again twice
+MIN_WAIT = 1.0  # seconds a rate-limit wait counts at least
 BACKOFF = 2.0  # seconds before the first retry; doubled for the next
 TIMEOUT = 30.0
 USER_AGENT = "receipt-lint (https://github.com/kubernetes/enhancements receipts)"
@@ -54,7 +55,7 @@ def find_token(environ: Mapping[str, str] | None = None) -> str:
     for name in ("GITHUB_TOKEN", "GH_TOKEN"):
         token = environ.get(name, "").strip()
         if token:
-            return token
+            return _usable(token, name)
     gh = shutil.which("gh", path=environ.get("PATH"))
     if gh is not None:
         try:
@@ -64,11 +65,20 @@ def find_token(environ: Mapping[str, str] | None = None) -> str:
         except (OSError, subprocess.TimeoutExpired):
             done = None
         if done is not None and done.returncode == 0 and done.stdout.strip():
-            return done.stdout.strip()
+            return _usable(done.stdout.strip(), "`gh auth token`")
     raise GitHubError(
         "no GitHub token: set GITHUB_TOKEN (or GH_TOKEN), or log in with `gh auth login`; "
         "a token that can read public repositories is enough for status"
     )
+
+
+def _usable(token: str, source: str) -> str:
+    """A token is printable ASCII with no space: anything else (a pasted line break) cannot go in a header."""
+    if not token.isascii() or not token.isprintable() or any(c.isspace() for c in token):
+        raise GitHubError(
+            f"the token in {source} holds a space, a line break or a character a token cannot have"
+        )
+    return token
 
 
 def find_endpoint(environ: Mapping[str, str] | None = None) -> str:
@@ -84,8 +94,10 @@ def find_endpoint(environ: Mapping[str, str] | None = None) -> str:
         host = parts.hostname or ""
     except ValueError:
         parts, host = None, ""
-    if parts is None or not host or parts.username or parts.password:
+    if parts is None or not host:
         raise GitHubError("GITHUB_GRAPHQL_URL is not a URL receipt-lint can use: give https://HOST/graphql")
+    if parts.username or parts.password:
+        raise GitHubError("GITHUB_GRAPHQL_URL holds a user name or password: give the token in GITHUB_TOKEN")
     if parts.scheme == "https" or (parts.scheme == "http" and _loopback(host)):
         return url
     raise GitHubError(
@@ -114,6 +126,9 @@ class Client:
         self._http = httpx.Client(
             timeout=TIMEOUT,
             follow_redirects=False,  # a redirect would carry the token to another address
+            # A proxy from the environment (HTTP_PROXY) would read a plain-http request, token and all;
+            # over https it only sees an encrypted tunnel.
+            trust_env=endpoint.startswith("https://"),
             headers={"Authorization": f"bearer {token}", "User-Agent": USER_AGENT},
         )
 
@@ -162,12 +177,16 @@ class Client:
         return failures + 1
 
     def _wait(self, seconds: float) -> None:
-        """Wait out a rate limit, or say when to try again when that is longer than ``max_wait``."""
+        """Wait out a rate limit, or say when to try again when that is longer than ``max_wait``.
+
+        Every wait counts at least a second against ``max_wait``: a server that keeps saying
+        "retry after 0" cannot keep the client asking for ever.
+        """
+        seconds = max(seconds, MIN_WAIT)
         if self._waited + seconds > self._max_wait:
-            at = dt.datetime.fromtimestamp(clock() + seconds, dt.timezone.utc)
             raise GitHubError(
-                f"GitHub's rate limit is spent until {at:%Y-%m-%d %H:%M:%S} UTC ({seconds:.0f} s, more "
-                f"than --max-wait {self._max_wait:.0f}): run it again then, or raise --max-wait"
+                f"GitHub's rate limit is spent{_until(seconds)} ({min(seconds, 1e9):.0f} s, more than "
+                f"--max-wait {self._max_wait:.0f} in all): run it again then, or raise --max-wait"
             )
         self._waited += seconds
         sleep(seconds)
@@ -178,8 +197,15 @@ class Client:
         message = _message(payload)
         if status == 401:
             raise GitHubError(
-                f"GitHub refused the token (401{': ' + message if message else ''}): it is missing, "
-                "expired or revoked; set a valid GITHUB_TOKEN or run `gh auth login`"
+                self._clean(
+                    f"GitHub refused the token (401{': ' + message if message else ''}): it is missing, "
+                    "expired or revoked; set a valid GITHUB_TOKEN or run `gh auth login`"
+                )
+            )
+        if status in (301, 302, 303, 307, 308):
+            raise GitHubError(
+                f"{self._host} redirects (HTTP {status}) and the token is not sent on: set "
+                "GITHUB_GRAPHQL_URL to the address GitHub's API answers at"
             )
         if status in (403, 404):
             raise GitHubError(
@@ -187,16 +213,30 @@ class Client:
             )
         if status != 200 or not isinstance(payload, dict):
             raise GitHubError(f"GitHub answered HTTP {status} with no GraphQL answer: try again later")
-        errors = [e for e in payload.get("errors") or [] if isinstance(e, dict)]
+        listed = payload.get("errors")
+        errors = [self._cleaned(e) for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
         data = payload.get("data")
         if not isinstance(data, dict):
-            first = self._clean(str(errors[0].get("message", ""))) if errors else "no data"
+            first = str(errors[0].get("message", "")) if errors else "no data"
             raise GitHubError(f"GitHub could not answer the query: {first}")
         return Answer(data, errors)
+
+    def _cleaned(self, error: dict[str, Any]) -> dict[str, Any]:
+        """An error of the answer, its message without the token: it goes into reports and snapshots."""
+        if isinstance(error.get("message"), str):
+            return {**error, "message": self._clean(error["message"])}
+        return error
 
     def _clean(self, text: str) -> str:
         """Whatever came back, without the token (a proxy or server might echo a header)."""
         return text.replace(self._token, "[token]") if self._token else text
+
+
+def _until(seconds: float) -> str:
+    try:
+        return f" until {dt.datetime.fromtimestamp(clock() + seconds, dt.timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
+    except (OverflowError, ValueError, OSError):  # a reset time past any calendar
+        return ""
 
 
 def _rate_limit_wait(response: httpx.Response, now: float) -> float | None:

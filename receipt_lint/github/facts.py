@@ -12,8 +12,9 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, ValidationError
 
 VERSION = 1
 KIND = "receipt-lint github snapshot"
@@ -27,6 +28,10 @@ MERGE_LABELS = ("lgtm", "approved")
 BLOCKING_PREFIX = "do-not-merge/"
 
 
+PullState = Literal["open", "merged", "closed", "unknown"]
+IssueStateName = Literal["open", "closed", "unknown"]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -35,7 +40,7 @@ class Pull(_Model):
     """One pull request as read; ``error`` says why it could not be (then nothing else is known)."""
 
     url: str
-    state: str = "unknown"  # open, merged, closed (closed without merging), unknown
+    state: PullState = "unknown"  # closed: closed without merging
     draft: bool = False
     title: str = ""
     merged_at: str | None = None
@@ -62,7 +67,7 @@ class Issue(_Model):
     """A KEP's enhancement issue: its state, milestone, labels, and the pull requests that name it."""
 
     number: int
-    state: str = "unknown"  # open, closed, unknown
+    state: IssueStateName = "unknown"
     title: str = ""
     milestone: str | None = None
     labels: list[str] = Field(default_factory=list)
@@ -80,7 +85,7 @@ class Facts(_Model):
     read_at: str
     endpoint: str
     issues_repo: str
-    requests: int = 0
+    requests: NonNegativeInt = 0
     pulls: dict[str, Pull] = Field(default_factory=dict)
     issues: dict[str, Issue] = Field(default_factory=dict)
 
@@ -98,6 +103,16 @@ class Facts(_Model):
         return self.issues.get(str(number)) or Issue(number=number, error="not in the snapshot")
 
 
+def _keys_agree(facts: Facts) -> None:
+    """Each pull request under its own URL, each issue under its own number (a hand edit can break it)."""
+    for url, pull in facts.pulls.items():
+        if pull.url != url:
+            raise ValueError(f"pulls: {url!r} holds the pull request {pull.url!r}")
+    for number, issue in facts.issues.items():
+        if number != str(issue.number):
+            raise ValueError(f"issues: {number!r} holds issue {issue.number}")
+
+
 class SnapshotError(Exception):
     """A snapshot that cannot be read: one line naming the file and what is wrong."""
 
@@ -112,6 +127,8 @@ def load(path: Path) -> Facts:
         if path.stat().st_size > MAX_SNAPSHOT_BYTES:
             raise SnapshotError(f"{path}: larger than {MAX_SNAPSHOT_BYTES >> 20} MB, not a snapshot")
         raw = json.loads(path.read_bytes())
+    except RecursionError:
+        raise SnapshotError(f"{path}: nested too deep to be a snapshot") from None
     except FileNotFoundError:
         raise SnapshotError(
             f"{path}: no such file (make one with `receipt-lint status --save FILE`)"
@@ -122,16 +139,22 @@ def load(path: Path) -> Facts:
         raise SnapshotError(f"{path}: not JSON: {error}") from None
     if not isinstance(raw, dict) or raw.get("kind") != KIND:
         raise SnapshotError(f"{path}: not a receipt-lint snapshot (made by `receipt-lint status --save`)")
-    if raw.get("version") != VERSION:
+    version = raw.get("version")
+    if type(version) is not int or version != VERSION:
         raise SnapshotError(
             f"{path}: snapshot version {raw.get('version')!r}, this receipt-lint reads version {VERSION}"
         )
     try:
         facts = Facts.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise SnapshotError(f"{path}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+    try:
         facts.read_time  # noqa: B018  (a read_at that is not a time is refused here)
-    except (ValidationError, ValueError) as error:
-        first = error.errors()[0] if isinstance(error, ValidationError) else None
-        where = ".".join(str(part) for part in first["loc"]) if first else "read_at"
-        said = first["msg"] if first else str(error)
-        raise SnapshotError(f"{path}: {where}: {said}") from None
+    except ValueError as error:
+        raise SnapshotError(f"{path}: read_at: {error}") from None
+    try:
+        _keys_agree(facts)
+    except ValueError as error:
+        raise SnapshotError(f"{path}: {error}") from None
     return facts

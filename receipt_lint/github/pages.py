@@ -114,17 +114,6 @@ def _pull_dict(pr: Pull) -> dict[str, Any]:
     }
 
 
-def defused(text: str, format_name: str) -> str:
-    """Break the Actions runner's ``##[command]`` marker (honoured anywhere in a line) in echoed text.
-
-    Lossless where the format allows: a JSON or html escape of ``#`` reads back the same.
-    Lines never start with ``::`` (each starts with our own words or JSON's indentation and
-    a quote), so only this marker needs care.
-    """
-    replacement = {"json": "\\u0023#[", "html": "&#35;#["}.get(format_name, "#\u200b#[")
-    return text.replace("##[", replacement)
-
-
 def render(status: Status, format_name: str) -> str:
     if format_name == "json":
         return json.dumps(as_dict(status), indent=2, ensure_ascii=False) + "\n"
@@ -145,6 +134,8 @@ def _header(status: Status) -> list[str]:
     dates = [f"{key} {said(moment)} ({when(moment, status.now)})" for key, moment in status.dates.items()]
     if dates:
         lines.append("; ".join(dates))
+    if status.closed:
+        lines.append(f"Release {status.release} has shipped: no move can be made in it any more.")
     return lines
 
 
@@ -176,9 +167,9 @@ def render_text(status: Status) -> str:
             ]
     for heading, items in _questions(status):
         lines += ["", f"{heading} ({len(items)}):", *(f"  {one_line(item)}" for item in items)]
-    fine = [row for row in status.rows if row.action is None and row.state != "removed"]
+    fine = [row for row in status.rows if row.action is None and row.state != "removed" and row.readable]
     lines += ["", f"No move needed: {len(fine)} receipt{'s' if len(fine) != 1 else ''}."]
-    if not status.overdue:
+    if not status.overdue and not status.closed:
         lines.append("Nothing is overdue.")
     return "\n".join(lines) + "\n"
 
@@ -198,7 +189,13 @@ def _questions(status: Status) -> list[tuple[str, list[str]]]:
         for row in status.rows
         if row.issue is not None and row.issue.error and row.state != "removed"
     ]
-    found = [("Pull requests to look at", notes), ("Unlisted pull requests", unlisted), ("Issues", issues)]
+    broken = [f"KEP {row.kep}: {row.gaps[0]}" for row in status.rows if not row.readable]
+    found = [
+        ("Receipts that cannot be judged", broken),
+        ("Pull requests to look at", notes),
+        ("Unlisted pull requests", unlisted),
+        ("Issues", issues),
+    ]
     return [(heading, items) for heading, items in found if items]
 
 

@@ -13,9 +13,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from receipt_lint.github.client import Answer, Client
-from receipt_lint.github.facts import PULL_URL, Facts, Issue, Pull
+from receipt_lint.github.facts import PULL_URL, Facts, Issue, IssueStateName, Pull, PullState
 
 BATCH = 50
+PULL_STATES: dict[str, PullState] = {"OPEN": "open", "MERGED": "merged", "CLOSED": "closed"}
+ISSUE_STATES: dict[str, IssueStateName] = {"OPEN": "open", "CLOSED": "closed"}
+MAX_PAGES = (
+    50  # further pages of one timeline or search (5,000 references): a server that never ends stops here
+)
 T = TypeVar("T")
 
 PULL_FIELDS = """
@@ -154,8 +159,14 @@ def read_release(
             owner = issues_repo.split("/")[0]
             search = answer.data.get(f"s{index}")
             pages += _collect(referenced[number], search, "search", search_text(owner, number), number)
+    asked: dict[tuple[str, str], int] = {}
     while pages:
+        for kind, key, _, _ in pages:
+            asked[(kind, key)] = asked.get((kind, key), 0) + 1
+        pages = [page for page in pages if asked[(page[0], page[1])] <= MAX_PAGES]
         batch_pages, pages = pages[:BATCH], pages[BATCH:]
+        if not batch_pages:
+            break
         answer = client.query(*more_query([(kind, key, cursor) for kind, key, cursor, _ in batch_pages]))
         for index, (kind, key, _, number) in enumerate(batch_pages):
             connection = answer.data.get(f"m{index}")
@@ -201,7 +212,7 @@ def _pull(url: str, answer: Answer, alias: str) -> Pull:
             error=_error_at(answer, alias, "pullRequest") or "not found, or not visible to this token",
         )
     merged_at = node.get("mergedAt")
-    state = {"OPEN": "open", "MERGED": "merged", "CLOSED": "closed"}.get(str(node.get("state")), "unknown")
+    state = PULL_STATES.get(str(node.get("state")), "unknown")
     return Pull(
         url=url,
         state=state,
@@ -234,7 +245,7 @@ def _issue(number: int, answer: Answer, alias: str) -> tuple[Issue, Any]:
             number=number,
             error=_error_at(answer, "repository", alias) or "not found, or not visible to this token",
         ), None
-    state = {"OPEN": "open", "CLOSED": "closed"}.get(str(node.get("state")), "unknown")
+    state = ISSUE_STATES.get(str(node.get("state")), "unknown")
     issue = Issue(
         number=number,
         state=state,

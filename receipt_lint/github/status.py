@@ -33,6 +33,9 @@ class Verdict:
     deadline: dt.datetime | None
     prs: tuple[Pull, ...]
     notes: tuple[str, ...] = ()
+    # The deadline already missed that makes the verdict late (None: on time, or a forecast).
+    missed: str | None = None
+    deadline_name: str = "code freeze"  # what ``deadline`` is, in a message
 
 
 @dataclass(frozen=True)
@@ -59,11 +62,16 @@ class Row:
     exception: str | None = None  # what the exception block says, when the receipt holds one
     folder: str = ""  # the KEP's folder under keps/, as the receipt names it
     type: str = ""  # Net New, Graduating, Major Change, Deprecation (as the manifest says)
+    readable: bool = True  # False: the receipt itself fails its schema; nothing else can be judged
     action: Action | None = None
 
     @property
     def ready(self) -> bool:
         return not self.gaps
+
+
+class StatusError(Exception):
+    """The release cannot be judged (its schedule.yaml cannot be read): one line, exit 2."""
 
 
 @dataclass
@@ -73,6 +81,7 @@ class Status:
     facts: Facts
     rows: list[Row]
     dates: dict[str, dt.datetime]
+    closed: bool = False  # the release date has passed: no move can be made any more
 
     @property
     def overdue(self) -> list[Row]:
@@ -113,13 +122,38 @@ def judge(
     """Every receipt of ``release`` with its verdicts and the move it calls for, at ``now``."""
     snapshot = Snapshot(tree)
     info = release_info(snapshot, release, now)
+    _require_schedule(info)
     choice = choice or RuleChoice()
     rows = [
         _row(snapshot, file, info, facts, warn, choice)
         for file in receipt_files(tree.files_under(f"releases/{release}"))
     ]
     rows.sort(key=lambda row: (models.STATES.index(row.state), row.sig, int(row.kep)))
-    return Status(release, now, facts, rows, _dates(info))
+    _one_move_a_kep(rows)
+    if info.closed:  # shipped: the verbs refuse every move, so none is called for
+        for row in rows:
+            row.action = None
+    return Status(release, now, facts, rows, _dates(info), closed=info.closed)
+
+
+def _require_schedule(info: ReleaseInfo) -> None:
+    """A schedule.yaml that is there but cannot be read would silently judge with no deadlines."""
+    loaded = info.schedule
+    if loaded.model is None and not loaded.missing:
+        raise StatusError(
+            f"{loaded.path} cannot be read, so no deadline can be judged: run `receipt-lint check --all` "
+            "and fix it"
+        )
+
+
+def _one_move_a_kep(rows: list[Row]) -> None:
+    """Two receipts for one KEP (a duplicate check reports): the first in state order gets the move."""
+    seen: set[str] = set()
+    for row in rows:
+        if row.kep in seen and row.action is not None:
+            row.action = None
+            row.gaps.append(f"{row.path}: a second receipt for KEP {row.kep}: run receipt-lint check --all")
+        seen.add(row.kep)
 
 
 def _dates(info: ReleaseInfo) -> dict[str, dt.datetime]:
@@ -140,7 +174,7 @@ def _row(
 ) -> Row:
     receipt = snapshot.receipt(file.path).model
     if receipt is None:
-        return Row(str(file.number), "", "", "", file.state, file.path, gaps=[_invalid(file)])
+        return Row(str(file.number), "", "", "", file.state, file.path, gaps=[_invalid(file)], readable=False)
     row = Row(
         str(file.number),
         receipt.title,
@@ -166,8 +200,9 @@ def _row(
         code_deadline = _deadline(info, "code", block if granted else None)
         row.code = judge_code(receipt.implementation_prs or [], facts, code_deadline, info.now, warn)
         row.docs = judge_docs(receipt.docs_prs, facts, info, block if granted else None, warn)
-        listed = set(receipt.implementation_prs or ()) | set(receipt.docs_prs or ())
-        row.unlisted = [url for url in (row.issue.referenced_by if row.issue else []) if url not in listed]
+        listed = {url.lower() for url in (*(receipt.implementation_prs or ()), *(receipt.docs_prs or ()))}
+        mentioned = row.issue.referenced_by if row.issue else []
+        row.unlisted = [url for url in mentioned if url.lower() not in listed]
     row.action = decide(row, info, block)
     return row
 
@@ -207,7 +242,7 @@ def judge_code(
     near = deadline is not None and now >= deadline - warn
     if not prs:
         verdict = "missed-freeze" if passed else "at-risk" if near else "none-listed"
-        return Verdict(verdict, deadline, prs)
+        return Verdict(verdict, deadline, prs, missed=_missed("code freeze", deadline, now, verdict))
     waiting = [pr for pr in prs if pr.known and pr.state != "merged" and not pr.merge_ready]
     if not waiting:
         if any(not pr.known for pr in prs):
@@ -216,7 +251,13 @@ def judge_code(
             verdict = "complete" if all(pr.state == "merged" for pr in prs) else "merge-ready"
     else:
         verdict = "missed-freeze" if passed else "at-risk" if near else "in-progress"
-    return Verdict(verdict, deadline, prs, _notes(prs))
+    return Verdict(verdict, deadline, prs, _notes(prs), _missed("code freeze", deadline, now, verdict))
+
+
+def _missed(name: str, deadline: dt.datetime | None, now: dt.datetime, verdict: str) -> str | None:
+    if verdict != "missed-freeze" or deadline is None:
+        return None
+    return f"{name} passed {when(deadline, now)}"
 
 
 def judge_docs(
@@ -236,33 +277,36 @@ def judge_docs(
     deadlines = info.deadlines
     opening = deadlines.docs_pr_deadline if deadlines is not None else None
     if urls == []:
-        return Verdict("not-needed", freeze, ())
+        return Verdict("not-needed", freeze, (), deadline_name="docs freeze")
     now = info.now
     opened_due = opening is not None and now >= opening
     frozen = freeze is not None and now >= freeze
     near = freeze is not None and now >= freeze - warn
     deadline = opening if opening is not None and not opened_due else freeze
     prs = tuple(facts.pull(url) for url in urls or ())
-    if not prs:
-        verdict = "missed-freeze" if frozen else "at-risk" if opened_due or near else "none-listed"
-        return Verdict(verdict, deadline, prs)
+    live = any(pr.state in ("open", "merged") for pr in prs if pr.known)  # a placeholder, at least
     waiting = [pr for pr in prs if pr.known and pr.state != "merged" and not pr.merge_ready]
-    if not waiting:
-        if any(not pr.known for pr in prs):
-            verdict = "unknown"
-        else:
-            verdict = "complete" if all(pr.state == "merged" for pr in prs) else "merge-ready"
+    if prs and not waiting:
+        verdict = "unknown" if any(not pr.known for pr in prs) else (
+            "complete" if all(pr.state == "merged" for pr in prs) else "merge-ready"
+        )  # fmt: skip
     elif frozen:
         verdict = "missed-freeze"
-    elif near:
-        verdict = "at-risk"
-    elif any(pr.state in ("open", "merged") for pr in prs if pr.known):
+    elif opened_due and not live and not any(not pr.known for pr in prs):
+        verdict = "at-risk"  # nothing open by the docs PR deadline: late, not a forecast
+    elif near or (prs and not live and not any(not pr.known for pr in prs)):
+        verdict = "at-risk"  # a forecast, or every listed one closed unmerged
+    elif live:
         verdict = "placeholder-open"
-    elif any(not pr.known for pr in prs):
-        verdict = "unknown"
     else:
-        verdict = "at-risk" if opened_due else "none-listed"  # every listed one closed unmerged
-    return Verdict(verdict, deadline, prs, _notes(prs))
+        verdict = "unknown" if prs else "none-listed"
+    missed = None
+    name = "docs PR deadline" if deadline is not None and deadline == opening else "docs freeze"
+    if verdict == "missed-freeze" and freeze is not None:
+        missed = f"docs freeze passed {when(freeze, now)}"
+    elif verdict == "at-risk" and opened_due and not live and opening is not None:
+        missed = f"the docs PR deadline passed {when(opening, now)} with no docs pull request open"
+    return Verdict(verdict, deadline, prs, _notes(prs), missed, name)
 
 
 def _notes(prs: Iterable[Pull]) -> tuple[str, ...]:
@@ -280,7 +324,7 @@ def decide(row: Row, info: ReleaseInfo, block: models.ExceptionRequest | None) -
     if row.state == "proposed":
         return _proposed(row, info)
     if row.state == "accepted":
-        return _accepted(row, info)
+        return _accepted(row, info, block)
     if row.state == "at-risk":
         return _at_risk(row, info, block)
     return None  # a pending exception is the team's decision; removed is done
@@ -298,33 +342,43 @@ def _proposed(row: Row, info: ReleaseInfo) -> Action | None:
     return _action(row, "accept --at-risk", _gaps(row), False)
 
 
-def _accepted(row: Row, info: ReleaseInfo) -> Action | None:
+def _documents_late(row: Row, info: ReleaseInfo, block: models.ExceptionRequest | None) -> bool:
+    """Failing documents after enhancements freeze, with no exception that still covers it."""
+    return (
+        not row.ready and info.passed(info.freeze("enhancements")) and not info.covered(block, "enhancements")
+    )
+
+
+def _accepted(row: Row, info: ReleaseInfo, block: models.ExceptionRequest | None) -> Action | None:
     code, docs = row.code, row.docs
     assert code is not None and docs is not None
     if code.verdict == "missed-freeze":
         return _action(row, "remove", _code_why(code, info.now), True)
     if not row.ready:
-        late = info.passed(info.freeze("code"))
-        verb = "remove" if late else "accept --at-risk"
-        return _action(row, verb, _gaps(row), late or info.passed(info.freeze("enhancements")))
+        past_code = info.passed(code.deadline)  # code freeze, or a granted code exception's own deadline
+        verb = "remove" if past_code else "accept --at-risk"
+        return _action(row, verb, _gaps(row), past_code or _documents_late(row, info, block))
     if code.verdict == "at-risk":
         return _action(row, "accept --at-risk", _code_why(code, info.now), False)
     if docs.verdict in DOCS_BEHIND:  # docs alone never remove a KEP
-        return _action(row, "accept --at-risk", _docs_why(docs, info.now), _docs_late(docs, info))
+        return _action(row, "accept --at-risk", _docs_why(docs, info.now), docs.missed is not None)
     return None
 
 
 def _at_risk(row: Row, info: ReleaseInfo, block: models.ExceptionRequest | None) -> Action | None:
     code, docs = row.code, row.docs
     assert code is not None and docs is not None
+    past = info.passed(code.deadline)
+    if past and not row.ready:  # whatever the code: an unreadable pull request hides nothing
+        return _action(row, "remove", _gaps(row) + "; the author may still request an exception", True)
     if code.verdict == "unknown":
         return None  # listed for the team; nothing is guessed
-    past = info.passed(code.deadline)
-    if past and (code.verdict not in ON_TRACK_CODE or not row.ready):
-        why = _code_why(code, info.now) if code.verdict not in ON_TRACK_CODE else _gaps(row)
-        return _action(row, "remove", why + "; the author may still request an exception", True)
-    enhancements = info.freeze("enhancements")
-    if not row.ready and info.passed(enhancements) and not info.covered(block, "enhancements"):
+    if past and code.verdict not in ON_TRACK_CODE:
+        return _action(
+            row, "remove", _code_why(code, info.now) + "; the author may still request an exception", True
+        )
+    if _documents_late(row, info, block):
+        enhancements = info.freeze("enhancements")
         assert enhancements is not None
         return _action(
             row, "remove", f"enhancements freeze passed {when(enhancements, info.now)}: {_gaps(row)}", True
@@ -334,13 +388,6 @@ def _at_risk(row: Row, info: ReleaseInfo, block: models.ExceptionRequest | None)
         why = "its code is " + code.verdict.replace("-", " ") + " and its documents are ready"
         return _action(row, "accept", why, past)
     return None
-
-
-def _docs_late(docs: Verdict, info: ReleaseInfo) -> bool:
-    """Docs behind because a deadline passed (not a forecast)."""
-    deadlines = info.deadlines
-    opening = deadlines.docs_pr_deadline if deadlines is not None else None
-    return docs.verdict == "missed-freeze" or info.passed(opening)
 
 
 def _action(row: Row, verb: str, why: str, overdue: bool) -> Action:
@@ -369,7 +416,9 @@ def _code_why(code: Verdict, now: dt.datetime) -> str:
 
 
 def _docs_why(docs: Verdict, now: dt.datetime) -> str:
-    deadline = "" if docs.deadline is None else f" (deadline {_relative(docs.deadline, now)})"
+    if docs.missed is not None:
+        return f"its docs are late: {docs.missed}"
+    deadline = "" if docs.deadline is None else f" ({docs.deadline_name} {_relative(docs.deadline, now)})"
     if not docs.prs:
         return f"no docs pull request is listed{deadline}"
     return f"its docs are {docs.verdict.replace('-', ' ')}{deadline}"
