@@ -38,6 +38,10 @@ FIELDS = {
 }
 
 
+class Broken(Exception):
+    """A mutation GitHub failed for its own reasons (no type: not a permission)."""
+
+
 class Forbidden(Exception):
     """GitHub's FORBIDDEN: the token may read but not write."""
 
@@ -48,6 +52,8 @@ class FakeProjects:
     labels: dict[str, set[str]] = field(default_factory=dict)  # OWNER/REPO -> the labels it has
     milestones: dict[str, list[str]] = field(default_factory=dict)
     writable: bool = True
+    pull_titles: dict[tuple[str, int], str] = field(default_factory=dict)
+    fail_after: int | None = None  # mutations that succeed before every later one fails (a GitHub hiccup)
     mutations: list[str] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -64,17 +70,19 @@ class FakeProjects:
             "items": [],
         }
 
-    def add_item(self, owner: str, number: int, content: tuple[str, int] | str, **values: str) -> str:
-        """An item: an issue (repo, number) or a draft (its title), with single-select values by field."""
+    def add_item(
+        self, owner: str, number: int, content: tuple[str, int] | str, kind: str = "Issue", **values: str
+    ) -> str:
+        """An item: an issue or pull request (repo, number) or a draft (its title), and its values."""
         item_id = f"PVTI_{next(self._ids)}"
         self.projects[(owner, number)]["items"].append(
-            {"id": item_id, "content": content, "values": dict(values)}
+            {"id": item_id, "content": content, "kind": kind, "values": dict(values)}
         )
         return item_id
 
     def item_values(self, owner: str, number: int, issue: int) -> dict[str, str] | None:
         for item in self.projects[(owner, number)]["items"]:
-            if isinstance(item["content"], tuple) and item["content"][1] == issue:
+            if isinstance(item["content"], tuple) and item["content"][1] == issue and item["kind"] == "Issue":
                 return dict(item["values"])
         return None
 
@@ -121,10 +129,11 @@ class FakeProjects:
     def _item(self, project: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
         content = item["content"]
         if isinstance(content, tuple):
+            pull = item["kind"] == "PullRequest"
             shown: dict[str, Any] = {
-                "__typename": "Issue",
+                "__typename": item["kind"],
                 "number": content[1],
-                "title": f"KEP {content[1]}",
+                "title": self.pull_titles.get(content, "") if pull else f"KEP {content[1]}",
                 "repository": {"nameWithOwner": content[0]},
             }
         else:
@@ -162,6 +171,8 @@ class FakeProjects:
                 self.mutations.append(name)
                 if not self.writable:
                     raise Forbidden("Resource not accessible by personal access token")
+                if self.fail_after is not None and len(self.mutations) > self.fail_after:
+                    raise Broken("Something went wrong while executing your query.")
                 return apply(input)
 
             return resolve
@@ -189,7 +200,7 @@ class FakeProjects:
             if item["content"] == content:
                 return {"item": {"id": item["id"]}}  # GitHub returns the existing item
         item_id = f"PVTI_{next(self._ids)}"
-        project["items"].append({"id": item_id, "content": content, "values": {}})
+        project["items"].append({"id": item_id, "content": content, "kind": "Issue", "values": {}})
         return {"item": {"id": item_id}}
 
     def _set_value(self, given: dict[str, Any]) -> dict[str, Any]:

@@ -195,7 +195,11 @@ def test_a_token_without_project_write_access_says_so(
     github.board.writable = False
     assert main(board(root, "--apply")) == 2
     err = capsys.readouterr().err
-    assert "GitHub refused a change (FORBIDDEN: Resource not accessible by personal access token)" in err
+    assert (
+        "GitHub refused KEP 3000: the item (FORBIDDEN: Resource not accessible by personal access token)"
+        in err
+    )
+    assert err.endswith("; nothing was written\n")
     assert "the token needs write access to the project" in err and "not the Actions GITHUB_TOKEN" in err
 
 
@@ -212,3 +216,97 @@ def test_text_output_and_bad_arguments(
     assert '--project "kubernetes": give OWNER/NUMBER' in capsys.readouterr().err
     assert main([*board(root)[:-3], "--project", "kubernetes/999", BEFORE_CODE]) == 2
     assert "project kubernetes/999: NOT_FOUND" in capsys.readouterr().err
+
+
+# From an adversarial review of issue 22: each case it found, as it found it.
+
+
+def test_a_kep_with_no_enhancement_issue_keeps_the_run_from_agreeing(
+    tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = release(tmp_path, github, 3)
+    del github.issues[(ENHANCEMENTS, 3001)]
+    assert run_json(capsys, board(root, "--apply"), code=1)["missing_issues"] == [f"{ENHANCEMENTS}#3001"]
+    assert main(board(root)) == 1
+    assert "agrees" not in capsys.readouterr().out
+    assert main([*board(root), "--issues-repo", "kubernetes/enhancments"]) == 2  # a typo: nothing is synced
+    assert "kubernetes/enhancments: NOT_FOUND" in capsys.readouterr().err
+
+
+def test_a_broken_schedule_stops_the_run(
+    tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = release(tmp_path, github, 2)
+    (root / "releases/v1.37/schedule.yaml").write_text("code-freeze: tomorrow\n")
+    assert main(board(root, "--apply")) == 2
+    assert "releases/v1.37/schedule.yaml cannot be read" in capsys.readouterr().err
+    assert github.board.mutations == []
+
+
+def test_a_kep_whose_type_cannot_be_told_does_not_block_the_board(
+    tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = release(tmp_path, github, 3)
+    (root / "keps/sig-architecture/3001-receipts/kep.yaml").unlink()
+    document = run_json(capsys, board(root, "--apply"), code=1)  # the question stays open: exit 1
+    assert document["notes"] == ["KEP 3001: its Type cannot be told from its kep.yaml: left as it is"]
+    assert "Type" not in github.board.item_values("kubernetes", 264, 3001)
+    assert github.board.item_values("kubernetes", 264, 3000)["Type"] == "Net New"
+
+
+def test_an_invalid_receipt_is_named_not_called_untracked(
+    tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = release(tmp_path, github, 2)
+    github.board.add_item("kubernetes", 264, (ENHANCEMENTS, 3001), Status="At Risk for Code Freeze")
+    receipt = root / "releases/v1.37/at-risk/3001.yaml"
+    receipt.write_text(receipt.read_text() + "bogus: 1\n")
+    document = run_json(capsys, board(root), code=1)
+    assert document["untracked_items"] == []
+    assert document["notes"] == [
+        "releases/v1.37/at-risk/3001.yaml is not a valid receipt: run receipt-lint check --all"
+    ]
+
+
+def test_a_write_that_fails_half_way_says_how_much_was_made(
+    tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = release(tmp_path, github, 30)
+    github.board.fail_after = 34  # 30 items added, then 4 of the first 20 field updates
+    assert main(board(root, "--apply")) == 2
+    err = capsys.readouterr().err
+    assert "GitHub refused KEP 3001: Stage (Something went wrong while executing your query.)" in err
+    assert "34 changes had been made: run it again to finish" in err
+    assert "write access" not in err  # not a permission: no advice about the token
+
+
+def test_a_removed_kep_that_moved_on_keeps_its_new_releases_labels(
+    tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = release(tmp_path, github, 5)
+    github.issues[(ENHANCEMENTS, 3003)]["milestone"] = "v1.38"  # removed here, opted in to v1.38
+    document = run_json(capsys, board(root, "--labels"), code=1)
+    assert "3003" not in {change["kep"] for change in document["labels"]}
+    assert "KEP 3003: removed here, its issue is in milestone v1.38: labels left" in document["notes"]
+
+
+def test_a_dry_run_checks_that_the_labels_exist(
+    tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = release(tmp_path, github, 2)
+    github.board.labels[ENHANCEMENTS].discard("tracked/yes")
+    assert main(board(root, "--labels")) == 2
+    assert "has no label tracked/yes" in capsys.readouterr().err
+
+
+def test_field_names_match_as_options_do_and_pull_requests_are_named(
+    tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = release(tmp_path, github, 2)
+    github.board.add_project("kubernetes", 264, "v1.37", {k.lower(): v for k, v in FIELDS.items()})
+    github.board.pull_titles[("kubernetes/kubernetes", 7)] = "KEP-3000: part one"
+    github.board.add_item("kubernetes", 264, ("kubernetes/kubernetes", 7), kind="PullRequest")
+    assert run_json(capsys, board(root, "--apply"), code=0)["untracked_items"] == [
+        "pull request kubernetes/kubernetes#7 KEP-3000: part one"
+    ]
+    assert github.board.item_values("kubernetes", 264, 3000)["status"] == "Tracked for Code Freeze"

@@ -112,8 +112,8 @@ def run_board(args: argparse.Namespace) -> int:
     tree = WorkTree(root)
     if not tree.files_under(f"releases/{release}"):
         raise UsageError(f"there is no releases/{release} in {root}: `receipt-lint create-release {release}`")
-    receipts = wanted(tree, release, now)
     try:
+        receipts = wanted(tree, release, now)
         with Client(find_endpoint(), find_token(), max_wait=args.max_wait) as client:
             outcome = board_sync.sync(
                 client,
@@ -126,8 +126,10 @@ def run_board(args: argparse.Namespace) -> int:
             )
     except (GitHubError, BoardError) as error:
         raise UsageError(str(error)) from None
-    write_text(board_sync.render(outcome, args.format), args.output)
-    return 0 if outcome.plan.empty else 1
+    from receipt_lint.reporters import defused
+
+    write_text(defused(board_sync.render(outcome, args.format), args.format), args.output)
+    return 0 if outcome.plan.agrees else 1
 
 
 def _check_values(args: argparse.Namespace) -> None:

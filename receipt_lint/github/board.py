@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from receipt_lint.github.projects import Board, IssueState, Item
+from receipt_lint.github.status import StatusError, require_schedule
 from receipt_lint.model import models
 from receipt_lint.model.files import Tree
 from receipt_lint.model.layout import kep_path_problem, receipt_files
@@ -69,37 +70,62 @@ class Plan:
     labels: list[LabelChange] = field(default_factory=list)
     untracked: list[str] = field(default_factory=list)
     missing_issues: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the receipts cannot say: a person looks
 
     @property
     def empty(self) -> bool:
+        """Nothing to write."""
         return not self.changes and not self.labels
 
+    @property
+    def agrees(self) -> bool:
+        """The board is true to the receipts: nothing to write, and nothing left unsaid."""
+        return self.empty and not self.missing_issues and not self.notes
 
-def wanted(tree: Tree, release: str, now: dt.datetime) -> list[Wanted]:
+
+@dataclass
+class Receipts:
+    wanted: list[Wanted]
+    notes: list[str]  # receipts that cannot be read, a second receipt, a Type that cannot be told
+    unreadable: set[int]  # KEPs whose receipt cannot be read: they have one, so they are not "no receipt"
+
+
+def wanted(tree: Tree, release: str, now: dt.datetime) -> Receipts:
     """Stage, SIG, Type and Status for every valid receipt of ``release`` (a KEP once: its first by state)."""
     snapshot = Snapshot(tree)
     info = release_info(snapshot, release, now)
+    try:
+        require_schedule(info)
+    except StatusError as error:
+        raise BoardError(str(error)) from None
     found: dict[int, Wanted] = {}
+    notes: list[str] = []
+    unreadable: set[int] = set()
     files = sorted(
         receipt_files(tree.files_under(f"releases/{release}")), key=lambda f: models.STATES.index(f.state)
     )
     for file in files:
         receipt = snapshot.receipt(file.path).model
-        if receipt is None or file.number in found:
+        if receipt is None:
+            notes.append(f"{file.path} is not a valid receipt: run receipt-lint check --all")
+            unreadable.add(file.number)
+            continue
+        if file.number in found:
+            notes.append(f"{file.path}: a second receipt for KEP {file.number}: run receipt-lint check --all")
             continue
         kep = snapshot.kep(receipt.path).model if kep_path_problem(receipt.path) is None else None
         kind = kep_type(kep, receipt.stage, release, _slipped(snapshot, file.number))
-        found[file.number] = Wanted(
-            file.number,
-            file.state,
-            {
-                "Stage": receipt.stage,
-                "SIG": receipt.owning_sig,
-                "Type": kind,
-                "Status": status_text(file.state, receipt.exception, info),
-            },
-        )
-    return sorted(found.values(), key=lambda w: w.kep)
+        values = {
+            "Stage": receipt.stage,
+            "SIG": receipt.owning_sig,
+            "Type": kind,
+            "Status": status_text(file.state, receipt.exception, info),
+        }
+        if kind == "Unknown":  # no readable kep.yaml, or no milestone for the stage
+            del values["Type"]
+            notes.append(f"KEP {file.number}: its Type cannot be told from its kep.yaml: left as it is")
+        found[file.number] = Wanted(file.number, file.state, values)
+    return Receipts(sorted(found.values(), key=lambda w: w.kep), notes, unreadable - set(found))
 
 
 def _slipped(snapshot: Snapshot, number: int) -> Callable[[Version], bool]:
@@ -147,31 +173,45 @@ def match(field_name: str, value: str, options: dict[str, str]) -> str | None:
     return exact
 
 
-def plan(
-    board: Board, receipts: list[Wanted], issues_repo: str, issues: dict[int, IssueState] | None
-) -> Plan:
+def plan(board: Board, receipts: Receipts, issues_repo: str, issues: dict[int, IssueState] | None) -> Plan:
     """What must change on ``board`` for it to agree with ``receipts``; BoardError when it cannot."""
-    _require(board, receipts)
-    items = {(item.repo.lower(), item.number): item for item in board.items if item.repo and item.number}
-    result = Plan()
-    for receipt in receipts:
-        item = items.get((issues_repo.lower(), receipt.kep))
-        if item is None and issues is not None and receipt.kep not in issues:
+    named = _field_names(board)
+    result = Plan(notes=list(receipts.notes))
+    present = []
+    for receipt in receipts.wanted:
+        if issues is not None and receipt.kep not in issues:
             result.missing_issues.append(f"{issues_repo}#{receipt.kep}")
-            continue
-        result.changes += _field_changes(board, receipt, item)
-    owned = {receipt.kep for receipt in receipts}
+        else:
+            present.append(receipt)
+    _require(board, named, present)
+    items = {
+        (item.repo.lower(), item.number): item for item in board.items if item.kind == "Issue" and item.repo
+    }
+    for receipt in present:
+        item = items.get((issues_repo.lower(), receipt.kep))
+        result.changes += _field_changes(board, named, receipt, item)
+    owned = {receipt.kep for receipt in receipts.wanted} | receipts.unreadable
     result.untracked = [
         _name(item)
         for item in board.items
-        if not (item.repo and item.repo.lower() == issues_repo.lower() and item.number in owned)
+        if not (
+            item.kind == "Issue" and (item.repo or "").lower() == issues_repo.lower() and item.number in owned
+        )
     ]
     return result
 
 
-def _require(board: Board, receipts: list[Wanted]) -> None:
+def _field_names(board: Board) -> dict[str, str]:
+    """The project's own name of each owned field (``status`` is Status: names match as options do)."""
+    return {
+        owned: next((name for name in board.fields if _plain(name) == _plain(owned)), owned)
+        for owned in OWNED
+    }
+
+
+def _require(board: Board, named: dict[str, str], receipts: list[Wanted]) -> None:
     """Every field and option the receipts need, or one line naming what is missing (nothing written)."""
-    missing = [name for name in OWNED if name not in board.fields]
+    missing = [name for name in OWNED if named[name] not in board.fields]
     if missing:
         have = ", ".join(sorted(board.fields)) or "none"
         raise BoardError(
@@ -182,54 +222,69 @@ def _require(board: Board, receipts: list[Wanted]) -> None:
     lacking: dict[str, set[str]] = {}
     for receipt in receipts:
         for name, value in receipt.values.items():
-            if match(name, value, board.fields[name].options) is None:
+            if match(name, value, board.fields[named[name]].options) is None:
                 lacking.setdefault(name, set()).add(value)
     if lacking:
         said = "; ".join(
             f"{name} has no option for {', '.join(sorted(values))} (its options: "
-            f"{', '.join(board.fields[name].options) or 'none'})"
+            f"{', '.join(board.fields[named[name]].options) or 'none'})"
             for name, values in lacking.items()
         )
         raise BoardError(f"project {board.title!r}: {said}: add the options; nothing was written")
 
 
-def _field_changes(board: Board, receipt: Wanted, item: Item | None) -> list[Change]:
+def _field_changes(board: Board, named: dict[str, str], receipt: Wanted, item: Item | None) -> list[Change]:
     kep = str(receipt.kep)
     changes = [Change(kep, None, "item", None, "added")] if item is None else []
     for name, value in receipt.values.items():
-        options = board.fields[name].options
+        options = board.fields[named[name]].options
         option = match(name, value, options)
         assert option is not None  # _require saw to it
-        before = item.values.get(name) if item is not None else None
+        before = item.values.get(named[name]) if item is not None else None
         if before != option:
-            changes.append(Change(kep, item.id if item else None, name, before, option, options[option]))
+            changes.append(
+                Change(kep, item.id if item else None, named[name], before, option, options[option])
+            )
     return changes
 
 
 def _name(item: Item) -> str:
-    if item.repo and item.number:
-        return f"{item.repo}#{item.number} {item.title}".strip()
-    return f"draft: {item.title}"
+    if item.kind == "DraftIssue" or not item.repo:
+        return f"draft: {item.title}"
+    kind = "pull request " if item.kind == "PullRequest" else ""
+    return f"{kind}{item.repo}#{item.number} {item.title}".strip()
 
 
-def label_changes(receipts: list[Wanted], issues: dict[int, IssueState], release: str) -> list[LabelChange]:
-    """With ``--labels``: lead-opted-in, tracked/yes|no, one stage/<stage>, and the release's milestone."""
-    found = []
-    for receipt in receipts:
+def label_changes(
+    receipts: Receipts, issues: dict[int, IssueState], release: str
+) -> tuple[list[LabelChange], list[str]]:
+    """With ``--labels``: lead-opted-in, tracked/yes|no, one stage/<stage>, and the release's milestone.
+
+    A removed receipt whose issue already carries another release's milestone is left alone (and
+    said): the KEP moved on, and that release's board run owns its labels now.
+    """
+    found, notes = [], []
+    for receipt in receipts.wanted:
         issue = issues.get(receipt.kep)
         if issue is None:
             continue
         removed = receipt.state == "removed"
+        if removed and issue.milestone not in (None, release):
+            notes.append(
+                f"KEP {receipt.kep}: removed here, its issue is in milestone {issue.milestone}: labels left"
+            )
+            continue
         want = {
             "lead-opted-in",
             "tracked/no" if removed else "tracked/yes",
             f"stage/{receipt.values['Stage']}",
         }
-        owned = [label for label in issue.labels if label.startswith(("tracked/", "stage/"))]
-        add = tuple(sorted(want - set(issue.labels)))
-        remove = tuple(sorted(label for label in owned if label not in want))
+        have = {label.lower() for label in issue.labels}
+        owned = [label for label in issue.labels if label.lower().startswith(("tracked/", "stage/"))]
+        add = tuple(sorted(label for label in want if label not in have))
+        remove = tuple(sorted(label for label in owned if label.lower() not in want))
         target = None if removed else release
         milestone = (issue.milestone, target) if issue.milestone != target else None
         if add or remove or milestone:
             found.append(LabelChange(str(receipt.kep), add, remove, milestone))
-    return found
+    return found, notes

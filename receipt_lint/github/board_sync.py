@@ -7,15 +7,15 @@ needed for their fields), then fields, labels and milestones, in paced batches.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from receipt_lint.github import board as planning
+from receipt_lint.github import client as transport
 from receipt_lint.github import projects
-from receipt_lint.github.board import BoardError, Plan, Wanted
-from receipt_lint.github.client import Client
+from receipt_lint.github.board import BoardError, Change, LabelChange, Plan, Receipts
+from receipt_lint.github.client import Client, GitHubError
 from receipt_lint.github.projects import Board, IssueState, Mutation
 from receipt_lint.reporters import one_line
 
@@ -35,7 +35,7 @@ def sync(
     project: str,
     release: str,
     issues_repo: str,
-    receipts: list[Wanted],
+    receipts: Receipts,
     *,
     labels: bool,
     apply: bool,
@@ -44,90 +44,121 @@ def sync(
     board, issues, the_plan = _read_and_plan(
         client, owner, int(number), release, issues_repo, receipts, labels
     )
+    names = _names(client, the_plan, release, issues_repo)  # checked in a dry run too: can the plan be taken?
     if not apply or the_plan.empty:
         return Outcome(project, release, board, the_plan, applied=False)
-    written = _write(client, board, the_plan, issues, release, issues_repo)
+    written = _write(client, board, the_plan, issues, names)
+    transport.sleep(projects.PAUSE)  # let GitHub settle before the board is read back
     board, _, after = _read_and_plan(client, owner, int(number), release, issues_repo, receipts, labels)
     return Outcome(project, release, board, after, applied=True, written=written)
 
 
 def _read_and_plan(
-    client: Client,
-    owner: str,
-    number: int,
-    release: str,
-    issues_repo: str,
-    receipts: list[Wanted],
-    labels: bool,
+    client: Client, owner: str, number: int, release: str, issues_repo: str, receipts: Receipts, labels: bool
 ) -> tuple[Board, dict[int, IssueState], Plan]:
     board = projects.read_board(client, owner, number)
-    issues = projects.read_issues(client, issues_repo, [receipt.kep for receipt in receipts])
+    issues = projects.read_issues(client, issues_repo, [receipt.kep for receipt in receipts.wanted])
     the_plan = planning.plan(board, receipts, issues_repo, issues)
     if labels:
-        the_plan.labels = planning.label_changes(receipts, issues, release)
+        the_plan.labels, notes = planning.label_changes(receipts, issues, release)
+        the_plan.notes += notes
     return board, issues, the_plan
 
 
 def _write(
-    client: Client, board: Board, the_plan: Plan, issues: dict[int, IssueState], release: str, repo: str
+    client: Client,
+    board: Board,
+    the_plan: Plan,
+    issues: dict[int, IssueState],
+    names: tuple[dict[str, str], str | None],
 ) -> int:
-    label_ids, milestone_id = _names(client, the_plan, release, repo)
+    """Items first (their fields need their ids), then fields, labels and milestones; the count written."""
+    label_ids, milestone_id = names
     additions = [change for change in the_plan.changes if change.field == "item"]
-    added = projects.write(
-        client,
-        [
-            Mutation(
-                "addProjectV2ItemById",
-                "AddProjectV2ItemByIdInput",
-                {"projectId": board.id, "contentId": issues[int(change.kep)].id},
-                "item { id }",
-            )
-            for change in additions
-        ],
-    )
+    add = [
+        Mutation(
+            "addProjectV2ItemById",
+            "AddProjectV2ItemByIdInput",
+            {"projectId": board.id, "contentId": issues[int(change.kep)].id},
+            f"KEP {change.kep}: the item",
+            "item { id }",
+        )
+        for change in additions
+    ]
+    try:
+        added = projects.write(client, add)
+    except projects.WriteError as error:
+        raise GitHubError(_partly(str(error), error.made)) from None
     new_items = {
         change.kep: str(result["item"]["id"]) for change, result in zip(additions, added, strict=True)
     }
-    rest: list[Mutation] = []
-    for change in the_plan.changes:
-        if change.field != "item":
-            rest.append(
-                Mutation(
-                    "updateProjectV2ItemFieldValue",
-                    "UpdateProjectV2ItemFieldValueInput",
-                    {
-                        "projectId": board.id,
-                        "itemId": change.item or new_items[change.kep],
-                        "fieldId": board.fields[change.field].id,
-                        "value": {"singleSelectOptionId": change.option},
-                    },
-                )
-            )
+    rest = [
+        _field_mutation(board, change, new_items) for change in the_plan.changes if change.field != "item"
+    ]
     for labeled in the_plan.labels:
-        issue = issues[int(labeled.kep)].id
-        if labeled.add:
-            ids = [label_ids[name] for name in labeled.add]
-            rest.append(
-                Mutation(
-                    "addLabelsToLabelable",
-                    "AddLabelsToLabelableInput",
-                    {"labelableId": issue, "labelIds": ids},
-                )
+        rest += _label_mutations(labeled, issues[int(labeled.kep)].id, label_ids, milestone_id)
+    try:
+        projects.write(client, rest, pause_first=bool(add))
+    except projects.WriteError as error:
+        raise GitHubError(_partly(str(error), len(add) + error.made)) from None
+    return len(add) + len(rest)
+
+
+def _partly(message: str, made: int) -> str:
+    if not made:
+        return message + "; nothing was written"
+    return f"{message}; {made} change{'s' if made != 1 else ''} had been made: run it again to finish"
+
+
+def _field_mutation(board: Board, change: Change, new_items: dict[str, str]) -> Mutation:
+    return Mutation(
+        "updateProjectV2ItemFieldValue",
+        "UpdateProjectV2ItemFieldValueInput",
+        {
+            "projectId": board.id,
+            "itemId": change.item or new_items[change.kep],
+            "fieldId": board.fields[change.field].id,
+            "value": {"singleSelectOptionId": change.option},
+        },
+        f"KEP {change.kep}: {change.field}",
+    )
+
+
+def _label_mutations(
+    labeled: LabelChange, issue: str, label_ids: dict[str, str], milestone_id: str | None
+) -> list[Mutation]:
+    found = []
+    if labeled.add:
+        ids = [label_ids[name] for name in labeled.add]
+        found.append(
+            Mutation(
+                "addLabelsToLabelable",
+                "AddLabelsToLabelableInput",
+                {"labelableId": issue, "labelIds": ids},
+                f"KEP {labeled.kep}: labels",
             )
-        if labeled.remove:
-            ids = [label_ids[name] for name in labeled.remove]
-            rest.append(
-                Mutation(
-                    "removeLabelsFromLabelable",
-                    "RemoveLabelsFromLabelableInput",
-                    {"labelableId": issue, "labelIds": ids},
-                )
+        )
+    if labeled.remove:
+        ids = [label_ids[name] for name in labeled.remove]
+        found.append(
+            Mutation(
+                "removeLabelsFromLabelable",
+                "RemoveLabelsFromLabelableInput",
+                {"labelableId": issue, "labelIds": ids},
+                f"KEP {labeled.kep}: labels",
             )
-        if labeled.milestone is not None:
-            target = milestone_id if labeled.milestone[1] is not None else None
-            rest.append(Mutation("updateIssue", "UpdateIssueInput", {"id": issue, "milestoneId": target}))
-    projects.write(client, rest)
-    return len(additions) + len(rest)
+        )
+    if labeled.milestone is not None:
+        target = milestone_id if labeled.milestone[1] is not None else None
+        found.append(
+            Mutation(
+                "updateIssue",
+                "UpdateIssueInput",
+                {"id": issue, "milestoneId": target},
+                f"KEP {labeled.kep}: milestone",
+            )
+        )
+    return found
 
 
 def _names(client: Client, the_plan: Plan, release: str, repo: str) -> tuple[dict[str, str], str | None]:
@@ -165,6 +196,7 @@ def as_dict(outcome: Outcome) -> dict[str, Any]:
         ],
         "untracked_items": outcome.plan.untracked,
         "missing_issues": outcome.plan.missing_issues,
+        "notes": outcome.plan.notes,
         "applied": outcome.applied,
         "written": outcome.written,
     }
@@ -194,6 +226,9 @@ def render(outcome: Outcome, format_name: str) -> str:
         if labeled.milestone is not None:
             said.append(f"milestone {labeled.milestone[0] or '(none)'} -> {labeled.milestone[1] or '(none)'}")
         lines.append(f"  KEP {labeled.kep}: {'; '.join(said)}")
+    if the_plan.notes:
+        lines.append(f"For a person ({len(the_plan.notes)}):")
+        lines += [f"  {one_line(note)}" for note in the_plan.notes]
     if the_plan.missing_issues:
         lines.append(
             f"No enhancement issue ({len(the_plan.missing_issues)}): " + ", ".join(the_plan.missing_issues)
@@ -201,8 +236,10 @@ def render(outcome: Outcome, format_name: str) -> str:
     if the_plan.untracked:
         lines.append(f"On the board, no receipt ({len(the_plan.untracked)}), left as they are:")
         lines += [f"  {one_line(name)}" for name in the_plan.untracked]
-    if the_plan.empty:
+    if the_plan.agrees:
         lines.append("The board agrees with the receipts.")
+    elif the_plan.empty:
+        lines.append("Nothing to write, but the receipts leave questions (above).")
     else:
         count = len(the_plan.changes) + len(the_plan.labels)
         verb = "still differs after writing" if outcome.applied else "differs"
@@ -211,7 +248,3 @@ def render(outcome: Outcome, format_name: str) -> str:
             + ("" if outcome.applied else "; run with --apply to write them")
         )
     return "\n".join(lines) + "\n"
-
-
-def now_text(now: dt.datetime) -> str:
-    return now.isoformat()

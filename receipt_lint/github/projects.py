@@ -40,7 +40,7 @@ query ReceiptLintProject($owner: String!, $number: Int!, $after: String) {
               ... on PullRequest { number title repository { nameWithOwner } }
               ... on DraftIssue { title }
             }
-            fieldValues(first: 50) {
+            fieldValues(first: 100) {
               nodes {
                 ... on ProjectV2ItemFieldSingleSelectValue {
                   name
@@ -67,6 +67,7 @@ class Field:
 @dataclass
 class Item:
     id: str
+    kind: str  # Issue, PullRequest, DraftIssue (or what else GitHub adds)
     repo: str | None  # OWNER/REPO of an issue or pull request; None for a draft
     number: int | None
     title: str
@@ -127,7 +128,8 @@ def _item(node: dict[str, Any]) -> Item:
     number = content.get("number")
     return Item(
         id=str(node["id"]),
-        repo=repository.get("nameWithOwner") if content.get("__typename") == "Issue" else None,
+        kind=str(content.get("__typename") or "DraftIssue"),
+        repo=repository.get("nameWithOwner") if isinstance(repository.get("nameWithOwner"), str) else None,
         number=number if isinstance(number, int) else None,
         title=str(content.get("title") or ""),
         values=values,
@@ -151,7 +153,10 @@ def read_issues(client: Client, repo: str, numbers: Sequence[int]) -> dict[int, 
         variables: dict[str, Any] = {"owner": owner, "name": name}
         variables.update({f"k{i}": number for i, number in enumerate(batch)})
         answer = client.query(document, variables)
-        repository = answer.data.get("repository") or {}
+        repository = answer.data.get("repository")
+        if not isinstance(repository, dict):  # the repository itself: a typo in --issues-repo, or private
+            said = _first_error(answer) or "not found, or not visible to this token"
+            raise GitHubError(f"{repo}: {said}: check --issues-repo")
         for i, number in enumerate(batch):
             node = repository.get(f"i{i}") if isinstance(repository, dict) else None
             if isinstance(node, dict):
@@ -194,19 +199,30 @@ def read_names(
 
 @dataclass(frozen=True)
 class Mutation:
-    """One aliased mutation: GraphQL field, its input type and its input."""
+    """One aliased mutation: GraphQL field, its input type and its input, and what it does in words."""
 
     name: str  # addProjectV2ItemById, updateProjectV2ItemFieldValue, ...
     input_type: str
     input: dict[str, Any]
+    what: str  # "KEP 2140: Status", for a message when GitHub refuses it
     selection: str = "clientMutationId"
 
 
-def write(client: Client, mutations: Sequence[Mutation]) -> list[dict[str, Any]]:
-    """Run ``mutations`` in order, ``MUTATIONS`` to a request, pausing between requests; their results."""
+class WriteError(GitHubError):
+    """GitHub refused a change; ``made`` changes of the call had been made."""
+
+    def __init__(self, message: str, made: int) -> None:
+        super().__init__(message)
+        self.made = made
+
+
+def write(
+    client: Client, mutations: Sequence[Mutation], *, pause_first: bool = False
+) -> list[dict[str, Any]]:
+    """Run ``mutations`` in order, ``MUTATIONS`` to a request, pausing before each request but a first."""
     results: list[dict[str, Any]] = []
     for index, batch in enumerate(batches(mutations, MUTATIONS)):
-        if index:
+        if index or pause_first:
             transport.sleep(PAUSE)
         declared = ", ".join(f"$m{i}: {m.input_type}!" for i, m in enumerate(batch))
         fields = "\n".join(f"  m{i}: {m.name}(input: $m{i}) {{ {m.selection} }}" for i, m in enumerate(batch))
@@ -214,30 +230,33 @@ def write(client: Client, mutations: Sequence[Mutation]) -> list[dict[str, Any]]
             f"mutation ReceiptLintBoard({declared}) {{\n{fields}\n}}\n",
             {f"m{i}": m.input for i, m in enumerate(batch)},
         )
-        refused = _refusal(answer)
-        if refused is not None:
-            done = len(results)
-            raise GitHubError(
-                f"GitHub refused a change ({refused}): the token needs write access to the project "
-                "and the issues (an organization's project: a classic token with the project and repo "
-                "scopes, or a GitHub App; not the Actions GITHUB_TOKEN)"
-                + (
-                    f"; {done} change{'s' if done != 1 else ''} had been made: run it again to finish"
-                    if done
-                    else ""
-                )
-            )
+        if answer.errors:
+            # GraphQL runs the other aliases of a request after one fails: count what was made.
+            made = len(results) + sum(1 for i in range(len(batch)) if answer.data.get(f"m{i}") is not None)
+            raise WriteError(_refused(answer, batch), made)
         results += [answer.data.get(f"m{i}") or {} for i in range(len(batch))]
     return results
 
 
-def _refusal(answer: Answer) -> str | None:
+def _refused(answer: Answer, batch: Sequence[Mutation]) -> str:
+    error = answer.errors[0]
+    kind = error.get("type")
+    message = " ".join(str(error.get("message", "")).split())[:200]
+    path = error.get("path")
+    alias = path[0] if isinstance(path, list) and path else None
+    what = next((m.what for i, m in enumerate(batch) if f"m{i}" == alias), "a change")
+    said = f"GitHub refused {what} ({kind + ': ' if isinstance(kind, str) else ''}{message})"
+    if kind == "FORBIDDEN" or "not accessible" in message:
+        said += (
+            ": the token needs write access to the project and the issues (an organization's project: a "
+            "classic token with the project and repo scopes, or a GitHub App; not the Actions GITHUB_TOKEN)"
+        )
+    return said
+
+
+def _first_error(answer: Answer) -> str | None:
     for error in answer.errors:
         kind = error.get("type")
         message = " ".join(str(error.get("message", "")).split())[:200]
         return f"{kind}: {message}" if isinstance(kind, str) else message
     return None
-
-
-def _first_error(answer: Answer) -> str | None:
-    return _refusal(answer)

@@ -122,7 +122,7 @@ def judge(
     """Every receipt of ``release`` with its verdicts and the move it calls for, at ``now``."""
     snapshot = Snapshot(tree)
     info = release_info(snapshot, release, now)
-    _require_schedule(info)
+    require_schedule(info)
     choice = choice or RuleChoice()
     rows = [
         _row(snapshot, file, info, facts, warn, choice)
@@ -136,7 +136,7 @@ def judge(
     return Status(release, now, facts, rows, _dates(info), closed=info.closed)
 
 
-def _require_schedule(info: ReleaseInfo) -> None:
+def require_schedule(info: ReleaseInfo) -> None:
     """A schedule.yaml that is there but cannot be read would silently judge with no deadlines."""
     loaded = info.schedule
     if loaded.model is None and not loaded.missing:
