@@ -262,7 +262,8 @@ def _documents(row: Row) -> str:
 
 
 _VIEW_STYLE = (
-    "nav a{margin-right:1em}.overdue{color:#a00;font-weight:bold}td.pr{white-space:nowrap}" + VERDICT_STYLE
+    "nav a{margin-right:1em}.overdue{color:#a00;font-weight:bold}td.pr{white-space:nowrap}"
+    "li,p{overflow-wrap:anywhere}" + VERDICT_STYLE  # a long URL in a list wraps at a phone's width
 )
 
 
