@@ -24,9 +24,12 @@ from receipt_lint.cli.common import (
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from receipt_lint.github.facts import Facts
     from receipt_lint.github.status import Status
     from receipt_lint.model.files import Tree
+    from receipt_lint.trees.worktree import WorkTree
 
 _REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")
 MAX_WARN_DAYS = 120
@@ -74,16 +77,8 @@ def add_github(commands: argparse._SubParsersAction[Parser]) -> None:
 def run_status(args: argparse.Namespace) -> int:
     from receipt_lint.github import pages
     from receipt_lint.reporters import defused
-    from receipt_lint.trees.worktree import WorkTree
 
-    root = find_repo(args.repo)
-    release = parse_release_option(args.release)
-    assert release is not None
-    now = parse_now(args.now)
-    _check_values(args)
-    tree = WorkTree(root)
-    if not tree.files_under(f"releases/{release}"):
-        raise UsageError(f"there is no releases/{release} in {root}: `receipt-lint create-release {release}`")
+    root, release, now, tree = _release(args)
     facts = _facts(args, tree, release, now)
     status = _judge(tree, release, facts, now, args.warn_days)
     if args.apply:
@@ -100,18 +95,10 @@ def run_board(args: argparse.Namespace) -> int:
     from receipt_lint.github import board_sync
     from receipt_lint.github.board import BoardError, wanted
     from receipt_lint.github.client import Client, GitHubError, find_endpoint, find_token
-    from receipt_lint.trees.worktree import WorkTree
 
-    root = find_repo(args.repo)
-    release = parse_release_option(args.release)
-    assert release is not None
-    now = parse_now(args.now)
-    _check_values(args)
     if not _PROJECT.fullmatch(args.project):
         raise UsageError(f"--project {quoted(args.project)}: give OWNER/NUMBER, e.g. kubernetes/264")
-    tree = WorkTree(root)
-    if not tree.files_under(f"releases/{release}"):
-        raise UsageError(f"there is no releases/{release} in {root}: `receipt-lint create-release {release}`")
+    _, release, now, tree = _release(args)
     try:
         receipts = wanted(tree, release, now)
         with Client(find_endpoint(), find_token(), max_wait=args.max_wait) as client:
@@ -130,6 +117,21 @@ def run_board(args: argparse.Namespace) -> int:
 
     write_text(defused(board_sync.render(outcome, args.format), args.format), args.output)
     return 0 if outcome.plan.agrees else 1
+
+
+def _release(args: argparse.Namespace) -> tuple[Path, str, dt.datetime, WorkTree]:
+    """The checkout, the release (which must have a folder), the time, and the working tree."""
+    from receipt_lint.trees.worktree import WorkTree
+
+    root = find_repo(args.repo)
+    release = parse_release_option(args.release)
+    assert release is not None
+    now = parse_now(args.now)
+    _check_values(args)
+    tree = WorkTree(root)
+    if not tree.files_under(f"releases/{release}"):
+        raise UsageError(f"there is no releases/{release} in {root}: `receipt-lint create-release {release}`")
+    return root, release, now, tree
 
 
 def _check_values(args: argparse.Namespace) -> None:

@@ -128,26 +128,17 @@ def _label_mutations(
     labeled: LabelChange, issue: str, label_ids: dict[str, str], milestone_id: str | None
 ) -> list[Mutation]:
     found = []
-    if labeled.add:
-        ids = [label_ids[name] for name in labeled.add]
-        found.append(
-            Mutation(
-                "addLabelsToLabelable",
-                "AddLabelsToLabelableInput",
-                {"labelableId": issue, "labelIds": ids},
-                f"KEP {labeled.kep}: labels",
+    for names, verb in ((labeled.add, "add"), (labeled.remove, "remove")):
+        if names:
+            mutation = "addLabelsToLabelable" if verb == "add" else "removeLabelsFromLabelable"
+            found.append(
+                Mutation(
+                    mutation,
+                    mutation[0].upper() + mutation[1:] + "Input",
+                    {"labelableId": issue, "labelIds": [label_ids[name] for name in names]},
+                    f"KEP {labeled.kep}: labels",
+                )
             )
-        )
-    if labeled.remove:
-        ids = [label_ids[name] for name in labeled.remove]
-        found.append(
-            Mutation(
-                "removeLabelsFromLabelable",
-                "RemoveLabelsFromLabelableInput",
-                {"labelableId": issue, "labelIds": ids},
-                f"KEP {labeled.kep}: labels",
-            )
-        )
     if labeled.milestone is not None:
         target = milestone_id if labeled.milestone[1] is not None else None
         found.append(
