@@ -153,3 +153,23 @@ def test_a_title_with_a_line_break_cannot_start_a_runner_command_in_the_html(tmp
     shown = defused(page, "html")
     assert not any(line.lstrip().startswith("::") for line in shown.splitlines())
     assert shown.replace("&#58;", ":") == page  # the same text in a browser
+
+
+def test_an_issue_closed_or_in_another_milestone_is_a_question(tmp_path: Path) -> None:
+    from receipt_lint.github.pages import render_text
+    from receipt_lint.github.status import judge
+    from receipt_lint.model.times import parse_time
+    from receipt_lint.trees.worktree import WorkTree
+
+    root = release_tree(tmp_path / "repo", kep_files(1001, "accepted", code=[]), kep_files(1002, "removed"))
+    issues = {
+        "1001": Issue(number=1001, state="closed", milestone="v1.36"),
+        "1002": Issue(number=1002, state="closed", milestone="v1.38"),  # removed: moved on, no question
+    }
+    read = Facts(
+        read_at="2026-03-01T00:00:00Z", endpoint="e", issues_repo="kubernetes/enhancements", issues=issues
+    )
+    text = render_text(judge(WorkTree(root), "v1.37", read, parse_time("2026-03-01", bare_date="start")))
+    assert "  KEP 1001: its enhancement issue is closed\n" in text
+    assert "  KEP 1001: its enhancement issue's milestone is v1.36, not v1.37\n" in text
+    assert "KEP 1002: its" not in text

@@ -185,9 +185,10 @@ def _questions(status: Status) -> list[tuple[str, list[str]]]:
         for url in row.unlisted
     ]
     issues = [
-        f"KEP {row.kep}: enhancement issue not read ({row.issue.error})"
+        f"KEP {row.kep}: {said}"
         for row in status.rows
-        if row.issue is not None and row.issue.error and row.state != "removed"
+        if row.state != "removed"
+        for said in _issue_questions(row, status.release)
     ]
     broken = [f"KEP {row.kep}: {row.gaps[0]}" for row in status.rows if not row.readable]
     found = [
@@ -197,6 +198,19 @@ def _questions(status: Status) -> list[tuple[str, list[str]]]:
         ("Issues", issues),
     ]
     return [(heading, items) for heading, items in found if items]
+
+
+def _issue_questions(row: Row, release: str) -> list[str]:
+    """What the enhancement issue says against an active receipt: closed, or another release's milestone."""
+    issue = row.issue
+    if issue is None:
+        return []
+    if issue.error:
+        return [f"enhancement issue not read ({issue.error})"]
+    said = ["its enhancement issue is closed"] if issue.state == "closed" else []
+    if issue.milestone is not None and issue.milestone != release:
+        said.append(f"its enhancement issue's milestone is {issue.milestone}, not {release}")
+    return said
 
 
 def render_suggest(status: Status) -> str:
