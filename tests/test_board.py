@@ -182,7 +182,7 @@ def test_a_label_the_repository_lacks_stops_everything(
     root = release(tmp_path, github, 2)
     github.board.labels[ENHANCEMENTS].discard("tracked/yes")
     assert main(board(root, "--labels", "--apply")) == 2
-    assert "kubernetes/enhancements has no label tracked/yes: create it first; nothing was written" in (
+    assert "kubernetes/enhancements has no label tracked/yes: create it: nothing was written" in (
         capsys.readouterr().err
     )
     assert github.board.mutations == []
@@ -209,9 +209,14 @@ def test_text_output_and_bad_arguments(
     root = release(tmp_path, github, 2)
     assert main(board(root)) == 1
     out = capsys.readouterr().out
-    assert "KEP 3000: add the enhancement issue to the board" in out
-    assert "KEP 3001: Status: (none) -> At Risk for Code Freeze" in out
+    assert (
+        "  KEP 3000: add to the board; Stage -> Alpha; SIG -> SIG Architecture; Type -> Net New; "
+        "Status -> Tracked for Code Freeze\n"
+    ) in out
     assert "The board differs: 10 changes; run with --apply to write them" in out
+    url = "https://github.com/orgs/kubernetes/projects/264/views/1"  # as copied from the browser
+    assert main([*board(root)[:-3], "--project", url, BEFORE_CODE]) == 1
+    capsys.readouterr()
     assert main([*board(root)[:-3], "--project", "kubernetes", BEFORE_CODE]) == 2
     assert '--project "kubernetes": give OWNER/NUMBER' in capsys.readouterr().err
     assert main([*board(root)[:-3], "--project", "kubernetes/999", BEFORE_CODE]) == 2
@@ -310,3 +315,45 @@ def test_field_names_match_as_options_do_and_pull_requests_are_named(
         "pull request kubernetes/kubernetes#7 KEP-3000: part one"
     ]
     assert github.board.item_values("kubernetes", 264, 3000)["status"] == "Tracked for Code Freeze"
+
+
+# From a newcomer's run of issue 22's docs.
+
+
+def test_a_dry_run_that_cannot_be_written_still_shows_the_plan_and_names_everything_missing(
+    tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = release(tmp_path, github, 5)
+    fields = {**FIELDS, "Status": tuple(o for o in FIELDS["Status"] if o != "Exception Pending")}
+    github.board.add_project("kubernetes", 264, "v1.37 Release Tracking", fields)
+    github.board.labels[ENHANCEMENTS].discard("tracked/no")
+    assert main(board(root, "--labels")) == 2
+    out, err = capsys.readouterr()
+    assert "  KEP 3000: add to the board; Stage -> Alpha;" in out  # the plan, as far as it can go
+    assert "Status has no option for Exception Pending" in err and "has no label tracked/no" in err
+    assert err.count("\n") == 1 and github.board.mutations == []
+
+
+def test_a_removed_kep_with_an_older_milestone_is_cleared(
+    tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = release(tmp_path, github, 5)
+    github.issues[(ENHANCEMENTS, 3003)]["milestone"] = "v1.36"  # stale, not the next release
+    planned = {c["kep"]: c for c in run_json(capsys, board(root, "--labels"), code=1)["labels"]}
+    assert planned["3003"]["milestone"] == {"from": "v1.36", "to": None}
+
+
+def test_apply_logs_what_it_wrote_and_counts_it_as_the_dry_run_did(
+    tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = release(tmp_path, github, 5)
+    assert main(board(root, "--labels")) == 1
+    dry = capsys.readouterr().out
+    count = int(dry.rsplit("The board differs: ", 1)[1].split(" ")[0])
+    assert main(board(root, "--labels", "--apply")) == 0
+    out = capsys.readouterr().out
+    assert f"Written ({count} changes), then read again:" in out
+    assert "  KEP 3003: add to the board; Stage -> Alpha;" in out and out.endswith(
+        "agrees with the receipts.\n"
+    )
+    assert count == len(github.board.mutations)

@@ -12,6 +12,7 @@ import json
 import math
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -316,14 +317,19 @@ def test_apply_makes_the_moves_in_the_working_tree_and_check_accepts_them(
     tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = two_keps(tmp_path / "repo", github)
+    (root / "releases/v1.37/OWNERS").write_text("approvers:\n  - someone\n")  # an uncommitted edit
+    assert main(status(root, *AFTER, "--apply")) == 2  # could not run: nothing changed
+    assert "releases/v1.37 has uncommitted changes: commit or stash them first" in capsys.readouterr().err
+    assert (root / "releases/v1.37/accepted/1001.yaml").is_file()
+    subprocess.run(["git", "-C", str(root), "checkout", "-q", "--", "releases"], check=True)
     assert main(status(root, *AFTER, "--apply")) == 0
     out = capsys.readouterr().out
     assert "2 moves made in the working tree" in out
     assert (root / "releases/v1.37/removed/1001.yaml").is_file()
     assert (root / "releases/v1.37/accepted/1002.yaml").is_file()
     assert main(["check", "--repo", str(root), "--base", "HEAD", *AFTER]) == 0
-    assert main(status(root, *AFTER, "--apply")) == 1  # uncommitted moves: refuses, changes nothing
-    assert "has uncommitted changes" in capsys.readouterr().err
+    assert main(status(root, *AFTER, "--apply")) == 0  # the moves are made: none is due any more
+    assert "==> no move is needed" in capsys.readouterr().out
 
 
 def test_text_is_grouped_by_what_to_do(

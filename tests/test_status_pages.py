@@ -173,3 +173,32 @@ def test_an_issue_closed_or_in_another_milestone_is_a_question(tmp_path: Path) -
     assert "  KEP 1001: its enhancement issue is closed\n" in text
     assert "  KEP 1001: its enhancement issue's milestone is v1.36, not v1.37\n" in text
     assert "KEP 1002: its" not in text
+
+
+def test_pending_exception_requests_are_listed_to_decide(
+    snapshot_tree: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from receipt_lint.github.pages import render_text
+    from receipt_lint.github.status import judge
+    from receipt_lint.model.times import parse_time
+    from receipt_lint.trees.worktree import WorkTree
+    from tests.conftest import EXCEPTION_BLOCK
+
+    root = release_tree(
+        tmp_path / "repo", kep_files(1007, "exception", code=[K8S + "1"], docs=[], exception=EXCEPTION_BLOCK)
+    )
+    read = Facts(
+        read_at="2026-03-19T03:00:00Z",
+        endpoint="e",
+        issues_repo="kubernetes/enhancements",
+        pulls={K8S + "1": Pull(url=K8S + "1", state="open", labels=["lgtm"])},
+    )
+    text = render_text(
+        judge(WorkTree(root), "v1.37", read, parse_time("2026-03-19T03:00:00Z", bare_date="start"))
+    )
+    assert "Exception requests to decide (1):" in text
+    assert (
+        "  KEP 1007 sig-architecture Receipts process: requested for code freeze (+5 days), pending; "
+        "code missed-freeze, docs not-needed; receipt-lint exception accept|deny 1007 --release v1.37\n"
+    ) in text
+    assert "No move needed: 0 receipts." in text

@@ -142,7 +142,7 @@ def test_accepted_that_will_miss_code_freeze_is_marked_at_risk_before_it(tmp_pat
     row = one(tmp_path, "accepted", {K8S + "1": OPEN}, NEAR)
     assert _move(row) == ("accept --at-risk", False)  # a forecast: exit 0
     assert row.action is not None
-    assert row.action.why == "code freeze is in 17 h and 1 of 1 pull requests is not merge-ready"
+    assert row.action.why == "code freeze is in 17 h and its pull request is not merge-ready"
     assert row.action.command == "receipt-lint accept 2140 --release v1.37 --at-risk"
 
 

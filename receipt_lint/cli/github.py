@@ -89,6 +89,9 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 _PROJECT = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[1-9][0-9]{0,8}")
+_PROJECT_URL = re.compile(
+    r"https://github\.com/(?:orgs|users)/([A-Za-z0-9][A-Za-z0-9-]*)/projects/([1-9][0-9]{0,8})(?:/.*)?"
+)
 
 
 def run_board(args: argparse.Namespace) -> int:
@@ -96,6 +99,9 @@ def run_board(args: argparse.Namespace) -> int:
     from receipt_lint.github.board import BoardError, wanted
     from receipt_lint.github.client import Client, GitHubError, find_endpoint, find_token
 
+    browser = _PROJECT_URL.fullmatch(args.project)  # the address a lead copies from the browser
+    if browser:
+        args.project = f"{browser[1]}/{browser[2]}"
     if not _PROJECT.fullmatch(args.project):
         raise UsageError(f"--project {quoted(args.project)}: give OWNER/NUMBER, e.g. kubernetes/264")
     _, release, now, tree = _release(args)
@@ -116,6 +122,8 @@ def run_board(args: argparse.Namespace) -> int:
     from receipt_lint.reporters import defused
 
     write_text(defused(board_sync.render(outcome, args.format), args.format), args.output)
+    if outcome.plan.cannot:  # the plan is shown; the project or repository cannot take it
+        raise UsageError("; ".join(outcome.plan.cannot) + ": nothing was written")
     return 0 if outcome.plan.agrees else 1
 
 
@@ -198,12 +206,12 @@ def _apply(root: Path, status: Status, args: argparse.Namespace) -> int:
     from receipt_lint.workflow.workspace import WorkflowError, Workspace
 
     folder = f"releases/{status.release}"
-    if _git(root, "status", "--porcelain", "--", folder).strip():
-        refused = f"{folder} has uncommitted changes: commit or stash them first"
-        print(f"receipt-lint: {refused} (nothing was changed)", file=sys.stderr)
-        return 1
-    ws = Workspace(root, status.now)
     moves = [row for row in status.rows if row.action is not None]
+    if moves and _git(root, "status", "--porcelain", "--", folder).strip():  # could not run: exit 2
+        raise UsageError(
+            f"{folder} has uncommitted changes: commit or stash them first (nothing was changed)"
+        )
+    ws = Workspace(root, status.now)
     said: list[str] = []  # printed once every move is made: a refused one undoes the others
     try:
         for row in moves:

@@ -18,7 +18,7 @@ from receipt_lint.github.status import StatusError, require_schedule
 from receipt_lint.model import models
 from receipt_lint.model.files import Tree
 from receipt_lint.model.layout import kep_path_problem, receipt_files
-from receipt_lint.model.versions import Version
+from receipt_lint.model.versions import Version, parse_milestone, parse_release
 from receipt_lint.reports.manifest import kep_type
 from receipt_lint.rules.base import ReleaseInfo, release_info, slipped_in
 from receipt_lint.trees.snapshot import Snapshot
@@ -71,6 +71,7 @@ class Plan:
     untracked: list[str] = field(default_factory=list)
     missing_issues: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the receipts cannot say: a person looks
+    cannot: list[str] = field(default_factory=list)  # what the project or repository lacks: no write
 
     @property
     def empty(self) -> bool:
@@ -80,7 +81,7 @@ class Plan:
     @property
     def agrees(self) -> bool:
         """The board is true to the receipts: nothing to write, and nothing left unsaid."""
-        return self.empty and not self.missing_issues and not self.notes
+        return self.empty and not self.missing_issues and not self.notes and not self.cannot
 
 
 @dataclass
@@ -183,7 +184,7 @@ def plan(board: Board, receipts: Receipts, issues_repo: str, issues: dict[int, I
             result.missing_issues.append(f"{issues_repo}#{receipt.kep}")
         else:
             present.append(receipt)
-    _require(board, named, present)
+    result.cannot = _cannot(board, named, present)
     items = {
         (item.repo.lower(), item.number): item for item in board.items if item.kind == "Issue" and item.repo
     }
@@ -209,43 +210,53 @@ def _field_names(board: Board) -> dict[str, str]:
     }
 
 
-def _require(board: Board, named: dict[str, str], receipts: list[Wanted]) -> None:
-    """Every field and option the receipts need, or one line naming what is missing (nothing written)."""
+def _cannot(board: Board, named: dict[str, str], receipts: list[Wanted]) -> list[str]:
+    """Every field and option the receipts need that the project lacks, each named with what it has."""
     missing = [name for name in OWNED if named[name] not in board.fields]
+    problems = []
     if missing:
         have = ", ".join(sorted(board.fields)) or "none"
-        raise BoardError(
-            f"project {board.title!r} has no single-select field {', '.join(missing)} "
-            "(its single-select fields: "
-            f"{have}): add it, or fix the name; nothing was written"
+        problems.append(
+            f"project {board.title!r} has no single-select field {', '.join(missing)} (its single-select "
+            f"fields: {have}): add it, or fix the name"
         )
     lacking: dict[str, set[str]] = {}
     for receipt in receipts:
         for name, value in receipt.values.items():
-            if match(name, value, board.fields[named[name]].options) is None:
+            if name not in missing and match(name, value, board.fields[named[name]].options) is None:
                 lacking.setdefault(name, set()).add(value)
-    if lacking:
-        said = "; ".join(
+    for name, values in lacking.items():
+        problems.append(
             f"{name} has no option for {', '.join(sorted(values))} (its options: "
-            f"{', '.join(board.fields[named[name]].options) or 'none'})"
-            for name, values in lacking.items()
+            f"{', '.join(board.fields[named[name]].options) or 'none'}): add it"
         )
-        raise BoardError(f"project {board.title!r}: {said}: add the options; nothing was written")
+    return problems
 
 
 def _field_changes(board: Board, named: dict[str, str], receipt: Wanted, item: Item | None) -> list[Change]:
     kep = str(receipt.kep)
     changes = [Change(kep, None, "item", None, "added")] if item is None else []
     for name, value in receipt.values.items():
+        if named[name] not in board.fields:
+            continue  # named in plan.cannot
         options = board.fields[named[name]].options
         option = match(name, value, options)
-        assert option is not None  # _require saw to it
+        if option is None:
+            continue  # named in plan.cannot
         before = item.values.get(named[name]) if item is not None else None
         if before != option:
             changes.append(
                 Change(kep, item.id if item else None, named[name], before, option, options[option])
             )
     return changes
+
+
+def _later(milestone: str | None, release: str) -> bool:
+    """Whether ``milestone`` names a release after ``release`` (the KEP moved on); an odd title counts."""
+    if milestone is None or milestone == release:
+        return False
+    said, ours = parse_milestone(milestone), parse_release(release)
+    return said is None or ours is None or said.version > ours
 
 
 def _name(item: Item) -> str:
@@ -269,7 +280,7 @@ def label_changes(
         if issue is None:
             continue
         removed = receipt.state == "removed"
-        if removed and issue.milestone not in (None, release):
+        if removed and _later(issue.milestone, release):
             notes.append(
                 f"KEP {receipt.kep}: removed here, its issue is in milestone {issue.milestone}: labels left"
             )

@@ -14,7 +14,7 @@ from typing import Any
 from receipt_lint.github import board as planning
 from receipt_lint.github import client as transport
 from receipt_lint.github import projects
-from receipt_lint.github.board import BoardError, Change, LabelChange, Plan, Receipts
+from receipt_lint.github.board import Change, LabelChange, Plan, Receipts
 from receipt_lint.github.client import Client, GitHubError
 from receipt_lint.github.projects import Board, IssueState, Mutation
 from receipt_lint.reporters import one_line
@@ -28,6 +28,7 @@ class Outcome:
     plan: Plan
     applied: bool
     written: int = 0
+    wrote: Plan | None = None  # with --apply: the plan that was written (the log of a periodic job)
 
 
 def sync(
@@ -45,12 +46,12 @@ def sync(
         client, owner, int(number), release, issues_repo, receipts, labels
     )
     names = _names(client, the_plan, release, issues_repo)  # checked in a dry run too: can the plan be taken?
-    if not apply or the_plan.empty:
+    if not apply or the_plan.empty or the_plan.cannot:
         return Outcome(project, release, board, the_plan, applied=False)
     written = _write(client, board, the_plan, issues, names)
     transport.sleep(projects.PAUSE)  # let GitHub settle before the board is read back
     board, _, after = _read_and_plan(client, owner, int(number), release, issues_repo, receipts, labels)
-    return Outcome(project, release, board, after, applied=True, written=written)
+    return Outcome(project, release, board, after, applied=True, written=written, wrote=the_plan)
 
 
 def _read_and_plan(
@@ -153,7 +154,7 @@ def _label_mutations(
 
 
 def _names(client: Client, the_plan: Plan, release: str, repo: str) -> tuple[dict[str, str], str | None]:
-    """The label and milestone ids the plan needs; BoardError, before anything is written, for one missing."""
+    """The label and milestone ids the plan needs; one the repository lacks goes to ``the_plan.cannot``."""
     wanted = {name for change in the_plan.labels for name in (*change.add, *change.remove)}
     needs_milestone = any(c.milestone is not None and c.milestone[1] is not None for c in the_plan.labels)
     if not wanted and not needs_milestone:
@@ -161,10 +162,16 @@ def _names(client: Client, the_plan: Plan, release: str, repo: str) -> tuple[dic
     ids, milestone_id = projects.read_names(client, repo, wanted, release)
     missing = sorted(wanted - set(ids))
     if missing:
-        raise BoardError(f"{repo} has no label {', '.join(missing)}: create it first; nothing was written")
+        the_plan.cannot.append(f"{repo} has no label {', '.join(missing)}: create it")
     if needs_milestone and milestone_id is None:
-        raise BoardError(f"{repo} has no milestone {release}: create it first; nothing was written")
+        the_plan.cannot.append(f"{repo} has no milestone {release}: create it")
     return ids, milestone_id
+
+
+def changes(the_plan: Plan) -> int:
+    """The changes a plan writes: each field, each item added, each label call and milestone."""
+    labels = sum(bool(c.add) + bool(c.remove) + (c.milestone is not None) for c in the_plan.labels)
+    return len(the_plan.changes) + labels
 
 
 def as_dict(outcome: Outcome) -> dict[str, Any]:
@@ -186,6 +193,7 @@ def as_dict(outcome: Outcome) -> dict[str, Any]:
             for c in outcome.plan.labels
         ],
         "untracked_items": outcome.plan.untracked,
+        "cannot": outcome.plan.cannot,
         "missing_issues": outcome.plan.missing_issues,
         "notes": outcome.plan.notes,
         "applied": outcome.applied,
@@ -198,32 +206,23 @@ def render(outcome: Outcome, format_name: str) -> str:
         return json.dumps(as_dict(outcome), indent=2, ensure_ascii=False) + "\n"
     the_plan = outcome.plan
     lines = [f"Board {outcome.project} ({one_line(outcome.board.title)}) against releases/{outcome.release}:"]
-    if outcome.applied:
+    if outcome.wrote is not None:
         lines.append(
-            f"  {outcome.written} change{'s' if outcome.written != 1 else ''} written, "
-            "then the board read again"
+            f"Written ({outcome.written} change{'s' if outcome.written != 1 else ''}), then read again:"
         )
-    for change in the_plan.changes:
-        if change.field == "item":
-            lines.append(f"  KEP {change.kep}: add the enhancement issue to the board")
-        else:
-            lines.append(
-                f"  KEP {change.kep}: {change.field}: "
-                f"{one_line(change.before or '(none)')} -> {one_line(change.after)}"
-            )
-    for labeled in the_plan.labels:
-        said = [f"add {', '.join(labeled.add)}"] if labeled.add else []
-        said += [f"remove {', '.join(labeled.remove)}"] if labeled.remove else []
-        if labeled.milestone is not None:
-            said.append(f"milestone {labeled.milestone[0] or '(none)'} -> {labeled.milestone[1] or '(none)'}")
-        lines.append(f"  KEP {labeled.kep}: {'; '.join(said)}")
+        lines += _plan_lines(outcome.wrote)
+        if not the_plan.empty:
+            lines.append("Still to write:")
+    lines += _plan_lines(the_plan)
+    if the_plan.cannot:
+        lines.append(f"The project cannot take this plan ({len(the_plan.cannot)}): nothing was written")
+        lines += [f"  {one_line(said)}" for said in the_plan.cannot]
     if the_plan.notes:
         lines.append(f"For a person ({len(the_plan.notes)}):")
         lines += [f"  {one_line(note)}" for note in the_plan.notes]
     if the_plan.missing_issues:
-        lines.append(
-            f"No enhancement issue ({len(the_plan.missing_issues)}): " + ", ".join(the_plan.missing_issues)
-        )
+        missing = ", ".join(the_plan.missing_issues)
+        lines.append(f"No enhancement issue ({len(the_plan.missing_issues)}): {missing}")
     if the_plan.untracked:
         lines.append(f"On the board, no receipt ({len(the_plan.untracked)}), left as they are:")
         lines += [f"  {one_line(name)}" for name in the_plan.untracked]
@@ -231,11 +230,36 @@ def render(outcome: Outcome, format_name: str) -> str:
         lines.append("The board agrees with the receipts.")
     elif the_plan.empty:
         lines.append("Nothing to write, but the receipts leave questions (above).")
-    else:
-        count = len(the_plan.changes) + len(the_plan.labels)
+    elif not the_plan.cannot:
+        count = changes(the_plan)
         verb = "still differs after writing" if outcome.applied else "differs"
         lines.append(
             f"The board {verb}: {count} change{'s' if count != 1 else ''}"
             + ("" if outcome.applied else "; run with --apply to write them")
         )
     return "\n".join(lines) + "\n"
+
+
+def _plan_lines(the_plan: Plan) -> list[str]:
+    """One line a KEP: its addition, each field from -> to, its labels and milestone."""
+    said: dict[str, list[str]] = {}
+    for change in the_plan.changes:
+        if change.field == "item":
+            said.setdefault(change.kep, []).append("add to the board")
+        elif change.before is None:
+            said.setdefault(change.kep, []).append(f"{change.field} -> {one_line(change.after)}")
+        else:
+            said.setdefault(change.kep, []).append(
+                f"{change.field}: {one_line(change.before)} -> {one_line(change.after)}"
+            )
+    for labeled in the_plan.labels:
+        parts = [f"add {', '.join(labeled.add)}"] if labeled.add else []
+        parts += [f"remove {', '.join(labeled.remove)}"] if labeled.remove else []
+        if labeled.milestone is not None:
+            parts.append(
+                f"milestone {labeled.milestone[0] or '(none)'} -> {labeled.milestone[1] or '(none)'}"
+            )
+        said.setdefault(labeled.kep, []).append("; ".join(parts))
+    return [
+        f"  KEP {kep}: {'; '.join(parts)}" for kep, parts in sorted(said.items(), key=lambda kv: int(kv[0]))
+    ]

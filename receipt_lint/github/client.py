@@ -68,7 +68,8 @@ def find_token(environ: Mapping[str, str] | None = None) -> str:
             return _usable(done.stdout.strip(), "`gh auth token`")
     raise GitHubError(
         "no GitHub token: set GITHUB_TOKEN (or GH_TOKEN), or log in with `gh auth login`; "
-        "a token that can read public repositories is enough for status"
+        "status needs a token that can read public repositories, board one that can write the project "
+        "and the issues"
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 from typing import Any
 
 from receipt_lint.github.facts import Pull
@@ -167,7 +168,11 @@ def render_text(status: Status) -> str:
             ]
     for heading, items in _questions(status):
         lines += ["", f"{heading} ({len(items)}):", *(f"  {one_line(item)}" for item in items)]
-    fine = [row for row in status.rows if row.action is None and row.state != "removed" and row.readable]
+    fine = [
+        row
+        for row in status.rows
+        if row.action is None and row.state not in ("removed", "exception") and row.readable
+    ]
     lines += ["", f"No move needed: {len(fine)} receipt{'s' if len(fine) != 1 else ''}."]
     if not status.overdue and not status.closed:
         lines.append("Nothing is overdue.")
@@ -191,13 +196,26 @@ def _questions(status: Status) -> list[tuple[str, list[str]]]:
         for said in _issue_questions(row, status.release)
     ]
     broken = [f"KEP {row.kep}: {row.gaps[0]}" for row in status.rows if not row.readable]
+    pending = [
+        _pending(row, status.release) for row in status.rows if row.state == "exception" and row.readable
+    ]
     found = [
+        ("Exception requests to decide", pending),
         ("Receipts that cannot be judged", broken),
         ("Pull requests to look at", notes),
         ("Unlisted pull requests", unlisted),
         ("Issues", issues),
     ]
     return [(heading, items) for heading, items in found if items]
+
+
+def _pending(row: Row, release: str) -> str:
+    """A pending exception request: what it asks, where its work stands, and the two answers."""
+    verdicts = ", ".join(f"{name} {v.verdict}" for name, v in (("code", row.code), ("docs", row.docs)) if v)
+    return (
+        f"KEP {row.kep} {row.sig} {row.title}: {row.exception}; {verdicts}; "
+        f"receipt-lint exception accept|deny {row.kep} --release {release}"
+    )
 
 
 def _issue_questions(row: Row, release: str) -> list[str]:
@@ -330,14 +348,23 @@ def _html_actions(status: Status) -> str:
         )
         parts.append(
             f"<h3>{esc(heading)} ({len(rows)})</h3>"
-            f"<div class='wide'><table><tbody>{items}</tbody></table></div>"
+            "<div class='wide'><table><thead><tr><th>KEP</th><th>title</th><th>why</th><th>command</th>"
+            f"</tr></thead><tbody>{items}</tbody></table></div>"
         )
     for heading, found in _questions(status):
-        listed = "".join(f"<li>{esc(item)}</li>" for item in found)
+        listed = "".join(f"<li>{_linked(esc(item))}</li>" for item in found)
         parts.append(f"<h3>{esc(heading)} ({len(found)})</h3><ul>{listed}</ul>")
     if len(parts) == 1:
         parts.append("<p>No move is needed.</p>")
     return "".join(parts)
+
+
+_PULL_LINK = re.compile(r"https://github\.com/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+/pull/[0-9]+")
+
+
+def _linked(escaped: str) -> str:
+    """Pull request addresses in escaped text, as links (the pattern holds no quote or markup)."""
+    return _PULL_LINK.sub(lambda found: f"<a href='{found[0]}'>{found[0]}</a>", escaped)
 
 
 def _html_enhancements(status: Status) -> str:

@@ -177,7 +177,7 @@ def read_release(
         mentioned = sorted(referenced[int(key)] - _in_repo(issues_repo, referenced[int(key)]))
         issues[key] = issue.model_copy(update={"referenced_by": mentioned})
     return Facts(
-        read_at=now.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
+        read_at=now.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         endpoint=client.endpoint,
         issues_repo=issues_repo,
         requests=client.requests,

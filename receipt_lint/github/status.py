@@ -411,8 +411,14 @@ def _code_why(code: Verdict, now: dt.datetime) -> str:
     if not code.prs:
         return f"{freeze} and no implementation pull request is listed"
     behind = [pr for pr in code.prs if pr.known and pr.state != "merged" and not pr.merge_ready]
-    verb = "is" if len(behind) == 1 else "are"
-    return f"{freeze} and {len(behind)} of {len(code.prs)} pull requests {verb} not merge-ready"
+    unread = sum(not pr.known for pr in code.prs)
+    if len(code.prs) == 1:
+        said = "its pull request could not be read" if unread else "its pull request is not merge-ready"
+    else:
+        verb = "is" if len(behind) == 1 else "are"
+        said = f"{len(behind)} of {len(code.prs)} pull requests {verb} not merge-ready"
+        said += f" ({unread} could not be read)" if unread else ""
+    return f"{freeze} and {said}"
 
 
 def _docs_why(docs: Verdict, now: dt.datetime) -> str:

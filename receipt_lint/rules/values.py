@@ -161,7 +161,8 @@ def ready_to_accept(ctx: ReceiptContext) -> Iterator[Problem]:
     Why: the enhancements team should not have to poll every at-risk KEP.
 
     How to fix: nothing is wrong: move it with `receipt-lint accept NUMBER
-    --release vX.Y`.
+    --release vX.Y` - unless its pull requests are what put it at risk, which
+    `check` does not read: `receipt-lint status` does, and says whether to accept.
     """
     if ctx.file.state != "at-risk" or not ctx.agrees or ctx.loaded.schema_problems:
         return
@@ -174,7 +175,8 @@ def ready_to_accept(ctx: ReceiptContext) -> Iterator[Problem]:
             if (problem.severity or agreement.severity) is Severity.ERROR:
                 return
     yield Problem(
-        f"KEP {ctx.file.number} meets every requirement for accepted: move it with "
+        f"KEP {ctx.file.number} meets every requirement for accepted: unless its pull requests put it "
+        f"at risk (`receipt-lint status` reads them), move it with "
         f"`receipt-lint accept {ctx.file.number} --release {ctx.file.release}`",
         ctx.top,
     )
