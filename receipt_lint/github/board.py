@@ -124,7 +124,11 @@ def wanted(tree: Tree, release: str, now: dt.datetime) -> Receipts:
         }
         if kind == "Unknown":  # no readable kep.yaml, or no milestone for the stage
             del values["Type"]
-            notes.append(f"KEP {file.number}: its Type cannot be told from its kep.yaml: left as it is")
+            notes.append(
+                f"KEP {file.number}: its Type cannot be told: its kep.yaml cannot be read, or its "
+                f"milestone.{receipt.stage} is not one release (receipt-lint check --all says which): "
+                "left as it is"
+            )
         found[file.number] = Wanted(file.number, file.state, values)
     return Receipts(sorted(found.values(), key=lambda w: w.kep), notes, unreadable - set(found))
 
