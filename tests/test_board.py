@@ -120,12 +120,17 @@ def _statuses(capsys: pytest.CaptureFixture[str], args: list[str]) -> dict[str, 
     return {c["kep"]: c["to"] for c in run_json(capsys, args, code=1)["plan"] if c["field"] == "Status"}
 
 
+def _without_exception_pending(github: FakeGitHub) -> None:
+    """The project again, its Status field lacking the option a pending exception needs."""
+    fields = {**FIELDS, "Status": tuple(o for o in FIELDS["Status"] if o != "Exception Pending")}
+    github.board.add_project("kubernetes", 264, "v1.37 Release Tracking", fields)
+
+
 def test_a_missing_option_is_named_and_nothing_is_written(
     tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = release(tmp_path, github, 5)
-    fields = {**FIELDS, "Status": tuple(o for o in FIELDS["Status"] if o != "Exception Pending")}
-    github.board.add_project("kubernetes", 264, "v1.37 Release Tracking", fields)
+    _without_exception_pending(github)
     assert main(board(root, "--apply")) == 2
     err = capsys.readouterr().err
     assert "Status has no option for Exception Pending (its options: Tracked for Enhancements Freeze," in err
@@ -327,8 +332,7 @@ def test_a_dry_run_that_cannot_be_written_still_shows_the_plan_and_names_everyth
     tmp_path: Path, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = release(tmp_path, github, 5)
-    fields = {**FIELDS, "Status": tuple(o for o in FIELDS["Status"] if o != "Exception Pending")}
-    github.board.add_project("kubernetes", 264, "v1.37 Release Tracking", fields)
+    _without_exception_pending(github)
     github.board.labels[ENHANCEMENTS].discard("tracked/no")
     assert main(board(root, "--labels")) == 2
     out, err = capsys.readouterr()

@@ -221,14 +221,20 @@ def test_the_status_prow_periodic_runs_as_printed_in_the_trusted_cluster(tmp_pat
     assert TOKEN_FOR_TESTS not in (artifacts / "status-snapshot.json").read_text() + done.stdout + done.stderr
 
 
+def _read_only_pinned_workflow(text: str, job: str) -> list[dict[str, Any]]:
+    """A scheduled workflow's steps, once its permissions, pins and schema are as they must be."""
+    workflow = yaml.safe_load(text)
+    assert workflow["permissions"] == {"contents": "read"}
+    steps: list[dict[str, Any]] = workflow["jobs"][job]["steps"]
+    assert all(SHA.fullmatch(step["uses"].split("@")[1]) for step in steps if "uses" in step)
+    assert_valid_workflow(text, f"receipts-{job}.yaml")
+    return steps
+
+
 def test_the_status_workflow_runs_as_printed(tmp_path: Path, github: Any) -> None:
     text = snippet("name: receipts-status")
     assert text.count("OWNER/receipt-lint@COMMIT_SHA") == 1
-    workflow = yaml.safe_load(text)
-    assert workflow["permissions"] == {"contents": "read"}
-    steps = workflow["jobs"]["status"]["steps"]
-    assert all(SHA.fullmatch(step["uses"].split("@")[1]) for step in steps if "uses" in step)
-    assert_valid_workflow(text, "receipts-status.yaml")
+    steps = _read_only_pinned_workflow(text, "status")
     repo, env = _status_release(tmp_path, github)
     summary = tmp_path / "summary.md"
     env.update(GITHUB_STEP_SUMMARY=str(summary), GITHUB_GRAPHQL_URL=github.url)
@@ -280,11 +286,7 @@ def test_the_board_prow_periodic_runs_as_printed(tmp_path: Path, github: Any) ->
 
 def test_the_board_workflow_runs_as_printed(tmp_path: Path, github: Any) -> None:
     text = snippet("name: receipts-board")
-    workflow = yaml.safe_load(text)
-    assert workflow["permissions"] == {"contents": "read"}
-    steps = workflow["jobs"]["board"]["steps"]
-    assert all(SHA.fullmatch(step["uses"].split("@")[1]) for step in steps if "uses" in step)
-    assert_valid_workflow(text, "receipts-board.yaml")
+    steps = _read_only_pinned_workflow(text, "board")
     repo, env = _board_release(tmp_path, github)
     runs = [step for step in steps if "run" in step]
     assert runs[0]["run"].startswith("pipx install ")

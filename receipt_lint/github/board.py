@@ -10,17 +10,16 @@ removes an item.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from receipt_lint.github.projects import Board, IssueState, Item
 from receipt_lint.github.status import StatusError, require_schedule
 from receipt_lint.model import models
 from receipt_lint.model.files import Tree
-from receipt_lint.model.layout import kep_path_problem, receipt_files
-from receipt_lint.model.versions import Version, parse_milestone, parse_release
-from receipt_lint.reports.manifest import kep_type
-from receipt_lint.rules.base import ReleaseInfo, release_info, slipped_in
+from receipt_lint.model.layout import receipt_files
+from receipt_lint.model.versions import parse_milestone, parse_release
+from receipt_lint.reports.manifest import receipt_type
+from receipt_lint.rules.base import ReleaseInfo, release_info
 from receipt_lint.trees.snapshot import Snapshot
 
 OWNED = ("Stage", "SIG", "Type", "Status")
@@ -114,8 +113,7 @@ def wanted(tree: Tree, release: str, now: dt.datetime) -> Receipts:
         if file.number in found:
             notes.append(f"{file.path}: a second receipt for KEP {file.number}: run receipt-lint check --all")
             continue
-        kep = snapshot.kep(receipt.path).model if kep_path_problem(receipt.path) is None else None
-        kind = kep_type(kep, receipt.stage, release, _slipped(snapshot, file.number))
+        kind = receipt_type(snapshot, file, receipt)
         values = {
             "Stage": receipt.stage,
             "SIG": receipt.owning_sig,
@@ -131,11 +129,6 @@ def wanted(tree: Tree, release: str, now: dt.datetime) -> Receipts:
             )
         found[file.number] = Wanted(file.number, file.state, values)
     return Receipts(sorted(found.values(), key=lambda w: w.kep), notes, unreadable - set(found))
-
-
-def _slipped(snapshot: Snapshot, number: int) -> Callable[[Version], bool]:
-    """Whether KEP ``number`` slipped in a release (its receipt there ended removed): kep_type's question."""
-    return lambda earlier: number in slipped_in(snapshot, earlier)
 
 
 def next_freeze(info: ReleaseInfo) -> str:

@@ -49,6 +49,13 @@ class Answer:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
+def error_text(error: dict[str, Any]) -> str:
+    """One GraphQL error as a line: ``NOT_FOUND: Could not resolve ...`` (with GitHub's type, if any)."""
+    kind = error.get("type")
+    message = " ".join(str(error.get("message", "")).split())[:200] or "GitHub gave no answer"
+    return f"{kind}: {message}" if isinstance(kind, str) else message
+
+
 def find_token(environ: Mapping[str, str] | None = None) -> str:
     """``GITHUB_TOKEN``, else ``GH_TOKEN``, else what ``gh auth token`` prints."""
     environ = os.environ if environ is None else environ

@@ -11,6 +11,7 @@ from typing import Any
 
 from receipt_lint.github.facts import Pull
 from receipt_lint.github.status import Row, Status, Verdict, when
+from receipt_lint.model.times import utc_text
 from receipt_lint.reporters import markdown_cell, one_line
 from receipt_lint.reports.page import FOLDERS, ISSUES, VERDICT_STYLE, head
 
@@ -25,7 +26,7 @@ GROUPS = (
 def _time(moment: dt.datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return utc_text(moment)
 
 
 def said(moment: dt.datetime) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from receipt_lint.github import client as transport
-from receipt_lint.github.client import Answer, Client, GitHubError
+from receipt_lint.github.client import Answer, Client, GitHubError, error_text
 from receipt_lint.github.read import batches
 
 MUTATIONS = 20  # aliased mutations in one request
@@ -240,13 +240,11 @@ def write(
 
 def _refused(answer: Answer, batch: Sequence[Mutation]) -> str:
     error = answer.errors[0]
-    kind = error.get("type")
-    message = " ".join(str(error.get("message", "")).split())[:200]
     path = error.get("path")
     alias = path[0] if isinstance(path, list) and path else None
     what = next((m.what for i, m in enumerate(batch) if f"m{i}" == alias), "a change")
-    said = f"GitHub refused {what} ({kind + ': ' if isinstance(kind, str) else ''}{message})"
-    if kind == "FORBIDDEN" or "not accessible" in message:
+    said = f"GitHub refused {what} ({error_text(error)})"
+    if error.get("type") == "FORBIDDEN" or "not accessible" in str(error.get("message", "")):
         said += (
             ": the token needs write access to the project and the issues (an organization's project: a "
             "classic token with the project and repo scopes, or a GitHub App; not the Actions GITHUB_TOKEN)"
@@ -255,8 +253,4 @@ def _refused(answer: Answer, batch: Sequence[Mutation]) -> str:
 
 
 def _first_error(answer: Answer) -> str | None:
-    for error in answer.errors:
-        kind = error.get("type")
-        message = " ".join(str(error.get("message", "")).split())[:200]
-        return f"{kind}: {message}" if isinstance(kind, str) else message
-    return None
+    return error_text(answer.errors[0]) if answer.errors else None

@@ -12,8 +12,9 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from receipt_lint.github.client import Answer, Client
+from receipt_lint.github.client import Answer, Client, error_text
 from receipt_lint.github.facts import PULL_URL, Facts, Issue, IssueStateName, Pull, PullState
+from receipt_lint.model.times import utc_text
 
 BATCH = 50
 PULL_STATES: dict[str, PullState] = {"OPEN": "open", "MERGED": "merged", "CLOSED": "closed"}
@@ -177,7 +178,7 @@ def read_release(
         mentioned = sorted(referenced[int(key)] - _in_repo(issues_repo, referenced[int(key)]))
         issues[key] = issue.model_copy(update={"referenced_by": mentioned})
     return Facts(
-        read_at=now.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        read_at=utc_text(now),
         endpoint=client.endpoint,
         issues_repo=issues_repo,
         requests=client.requests,
@@ -197,9 +198,7 @@ def _error_at(answer: Answer, *path: str) -> str | None:
     for error in answer.errors:
         where = error.get("path")
         if isinstance(where, list) and where and tuple(where[: len(path)]) == path[: len(where)]:
-            kind = error.get("type")
-            message = " ".join(str(error.get("message", "")).split())[:200]
-            return f"{kind}: {message}" if isinstance(kind, str) else message or "GitHub gave no answer"
+            return error_text(error)
     return None
 
 

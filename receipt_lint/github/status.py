@@ -16,13 +16,12 @@ from receipt_lint.engine.readiness import accepted_gaps
 from receipt_lint.github.facts import Facts, Issue, Pull
 from receipt_lint.model import models
 from receipt_lint.model.files import Tree
-from receipt_lint.model.layout import ReceiptFile, kep_path_problem, receipt_files
-from receipt_lint.reports.manifest import kep_type
-from receipt_lint.rules.base import ReleaseInfo, release_info, slipped_in
+from receipt_lint.model.layout import ReceiptFile, receipt_files
+from receipt_lint.reports.manifest import receipt_type
+from receipt_lint.rules.base import ReleaseInfo, release_info
 from receipt_lint.trees.snapshot import Snapshot
 
 JUDGED = ("accepted", "at-risk", "exception")  # the states whose pull requests are judged
-ACTIVE = ("proposed", *JUDGED)
 ON_TRACK_CODE = ("complete", "merge-ready")
 DOCS_BEHIND = ("at-risk", "missed-freeze")
 
@@ -185,10 +184,7 @@ def _row(
         issue=facts.issue(file.number),
         folder=receipt.path,
     )
-    kep = snapshot.kep(receipt.path).model if kep_path_problem(receipt.path) is None else None
-    row.type = kep_type(
-        kep, receipt.stage, file.release, lambda earlier: file.number in slipped_in(snapshot, earlier)
-    )
+    row.type = receipt_type(snapshot, file, receipt)
     if file.state == "removed":
         return row  # listed, with no verdict
     row.gaps = accepted_gaps(snapshot, file, info.now, choice)
@@ -197,7 +193,7 @@ def _row(
         row.exception = _exception_text(block, file.state, info)
     if file.state in JUDGED:
         granted = file.state != "exception"  # a block outside exception/ is a decided, granted request
-        code_deadline = _deadline(info, "code", block if granted else None)
+        code_deadline = info.deadline("code", block if granted else None)
         row.code = judge_code(receipt.implementation_prs or [], facts, code_deadline, info.now, warn)
         row.docs = judge_docs(receipt.docs_prs, facts, info, block if granted else None, warn)
         listed = {url.lower() for url in (*(receipt.implementation_prs or ()), *(receipt.docs_prs or ()))}
@@ -211,24 +207,13 @@ def _invalid(file: ReceiptFile) -> str:
     return f"{file.path} is not a valid receipt: run receipt-lint check --all"
 
 
-def _deadline(info: ReleaseInfo, freeze: str, granted: models.ExceptionRequest | None) -> dt.datetime | None:
-    """A freeze's moment; for a granted exception for it, that moment plus ``additional-days``."""
-    moment = info.freeze(freeze)
-    if moment is None or granted is None or granted.freeze != freeze:
-        return moment
-    try:
-        return moment + dt.timedelta(days=int(granted.additional_days))
-    except OverflowError:
-        return dt.datetime.max.replace(tzinfo=dt.timezone.utc)
-
-
 def _exception_text(block: models.ExceptionRequest, state: str, info: ReleaseInfo) -> str:
     days = f"{block.additional_days} day{'s' if int(block.additional_days) != 1 else ''}"
     if state == "exception":
         return f"requested for {block.freeze} freeze (+{days}), pending"
     if state == "removed":
         return f"requested for {block.freeze} freeze, denied"
-    until = _deadline(info, block.freeze, block)
+    until = info.deadline(block.freeze, block)
     end = f", until {ReleaseInfo.said(until)}" if until is not None and until.year < 9999 else ""
     return f"granted for {block.freeze} freeze (+{days}{end})"
 
@@ -243,12 +228,9 @@ def judge_code(
     if not prs:
         verdict = "missed-freeze" if passed else "at-risk" if near else "none-listed"
         return Verdict(verdict, deadline, prs, missed=_missed("code freeze", deadline, now, verdict))
-    waiting = [pr for pr in prs if pr.known and pr.state != "merged" and not pr.merge_ready]
-    if not waiting:
-        if any(not pr.known for pr in prs):
-            verdict = "unknown"  # never guessed merged
-        else:
-            verdict = "complete" if all(pr.state == "merged" for pr in prs) else "merge-ready"
+    settled = _settled(prs)
+    if settled is not None:
+        verdict = settled
     else:
         verdict = "missed-freeze" if passed else "at-risk" if near else "in-progress"
     return Verdict(verdict, deadline, prs, _notes(prs), _missed("code freeze", deadline, now, verdict))
@@ -273,7 +255,7 @@ def judge_docs(
     placeholder counts) or merged; after ``docs-freeze`` every one merged or merge-ready;
     within the warning days of docs freeze, one that is not is at risk.
     """
-    freeze = _deadline(info, "docs", granted)
+    freeze = info.deadline("docs", granted)
     deadlines = info.deadlines
     opening = deadlines.docs_pr_deadline if deadlines is not None else None
     if urls == []:
@@ -285,11 +267,9 @@ def judge_docs(
     deadline = opening if opening is not None and not opened_due else freeze
     prs = tuple(facts.pull(url) for url in urls or ())
     live = any(pr.state in ("open", "merged") for pr in prs if pr.known)  # a placeholder, at least
-    waiting = [pr for pr in prs if pr.known and pr.state != "merged" and not pr.merge_ready]
-    if prs and not waiting:
-        verdict = "unknown" if any(not pr.known for pr in prs) else (
-            "complete" if all(pr.state == "merged" for pr in prs) else "merge-ready"
-        )  # fmt: skip
+    settled = _settled(prs) if prs else None
+    if settled is not None:
+        verdict = settled
     elif frozen:
         verdict = "missed-freeze"
     elif opened_due and not live and not any(not pr.known for pr in prs):
@@ -307,6 +287,17 @@ def judge_docs(
     elif verdict == "at-risk" and opened_due and not live and opening is not None:
         missed = f"the docs PR deadline passed {when(opening, now)} with no docs pull request open"
     return Verdict(verdict, deadline, prs, _notes(prs), missed, name)
+
+
+def _settled(prs: tuple[Pull, ...]) -> str | None:
+    """complete, merge-ready or unknown when no pull request that was read is still waiting; else None.
+
+    An unreadable one keeps the verdict unknown: never guessed merged."""
+    if any(pr.known and pr.state != "merged" and not pr.merge_ready for pr in prs):
+        return None
+    if any(not pr.known for pr in prs):
+        return "unknown"
+    return "complete" if all(pr.state == "merged" for pr in prs) else "merge-ready"
 
 
 def _notes(prs: Iterable[Pull]) -> tuple[str, ...]:

@@ -49,7 +49,6 @@ class Entry:
     action: str | None = None
 
 
-
 @dataclass
 class Manifest:
     release: str
@@ -67,12 +66,10 @@ class Manifest:
     status_read_at: str | None = None
 
 
-
 @dataclass
 class Point:
     date: str
     by_state: dict[str, int]
-
 
 
 def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) -> Manifest:
@@ -111,7 +108,6 @@ def build(tree: Tree, release: str, now: dt.datetime, sig: str | None = None) ->
     )
 
 
-
 # The acceptance checklist's items, as the outreach message names them.
 _LACKS = {
     "kep-status": "an implementable KEP",
@@ -120,7 +116,6 @@ _LACKS = {
     "missing-docs-prs": "docs PRs (or docs-prs: [])",
     "missing-implementation-prs": "implementation PRs",
 }
-
 
 
 def _lacks(entry: Entry, findings: Iterable[Finding]) -> list[str]:
@@ -135,7 +130,6 @@ def _lacks(entry: Entry, findings: Iterable[Finding]) -> list[str]:
         elif finding.path == entry.path and finding.rule in _LACKS:
             lacks.append(_LACKS[finding.rule])
     return list(dict.fromkeys(lacks))
-
 
 
 def _shipping(entries: list[Entry]) -> dict[str, dict[str, int]]:
@@ -157,7 +151,6 @@ def _counts(entries: list[Entry]) -> dict[str, dict[str, int]]:
     return counts
 
 
-
 _FREEZE_NAMES = {
     "prr-freeze": "PRR freeze",
     "enhancements-freeze": "enhancements freeze",
@@ -167,14 +160,12 @@ _FREEZE_NAMES = {
 }
 
 
-
 def _freezes(snapshot: Snapshot, release: str) -> dict[str, str]:
     """The freezes, dated as the schedule writes them (``2027-04-22`` stays a date), when it is valid."""
     if snapshot.schedule(release).model is None:
         return {}
     written = _dates(snapshot, release)
     return {name: written[key] for key, name in _FREEZE_NAMES.items() if key in written}
-
 
 
 def timeline(repo: Repo, head: str, release: str, *, cache: bool = True) -> list[Point]:
@@ -196,7 +187,6 @@ def timeline(repo: Repo, head: str, release: str, *, cache: bool = True) -> list
     return points
 
 
-
 def _receipt_sigs(snapshot: Snapshot) -> set[str]:
     """The owning SIG every receipt of every release names (read only to tell a typo from a SIG)."""
     models_ = (
@@ -205,27 +195,25 @@ def _receipt_sigs(snapshot: Snapshot) -> set[str]:
     return {receipt.owning_sig for receipt in models_ if receipt is not None}
 
 
-
 def _entry(snapshot: Snapshot, file: ReceiptFile, release: str, problems: list[str], errors: bool) -> Entry:
     number = str(file.number)
     receipt = snapshot.receipt(file.path).model
     if receipt is None:
         return _invalid_entry(snapshot, file, problems)
-    kep = snapshot.kep(receipt.path).model if kep_path_problem(receipt.path) is None else None
+    kep = _kep_of(snapshot, receipt)
     return Entry(
         str(receipt.kep_number),
         receipt.title,
         receipt.owning_sig,
         receipt.stage,
         file.state,
-        kep_type(kep, receipt.stage, release, lambda earlier: file.number in slipped_in(snapshot, earlier)),
+        receipt_type(snapshot, file, receipt, kep),
         file.path,
         problems,
         issue=ISSUES + number,
         folder=FOLDERS + receipt.path if kep is not None else "",
         errors=errors,
     )
-
 
 
 def _invalid_entry(snapshot: Snapshot, file: ReceiptFile, problems: list[str]) -> Entry:
@@ -249,6 +237,19 @@ def _invalid_entry(snapshot: Snapshot, file: ReceiptFile, problems: list[str]) -
     )
 
 
+def _kep_of(snapshot: Snapshot, receipt: models.Receipt) -> models.Kep | None:
+    return snapshot.kep(receipt.path).model if kep_path_problem(receipt.path) is None else None
+
+
+def receipt_type(
+    snapshot: Snapshot, file: ReceiptFile, receipt: models.Receipt, kep: models.Kep | None = None
+) -> str:
+    """The type of ``receipt`` in its release (kep_type, from its KEP's kep.yaml and the slips)."""
+    kep = kep if kep is not None else _kep_of(snapshot, receipt)
+    return kep_type(
+        kep, receipt.stage, file.release, lambda earlier: file.number in slipped_in(snapshot, earlier)
+    )
+
 
 def kep_type(
     kep: models.Kep | None, stage: str, release: str, slipped: Callable[[Version], bool] = lambda _: False
@@ -268,7 +269,6 @@ def kep_type(
     if reached.version < current and not slipped(reached.version):
         return "Major Change"
     return "Net New" if stage == "alpha" else "Graduating"
-
 
 
 def _outreach(
@@ -310,10 +310,8 @@ def _outreach(
     return messages
 
 
-
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
 
 
 def _dates(snapshot: Snapshot, release: str) -> dict[str, str]:
@@ -322,7 +320,6 @@ def _dates(snapshot: Snapshot, release: str) -> dict[str, str]:
     if document is None:
         return {}
     return {key: str(value) for key, value in document.data.items() if isinstance(value, str)}
-
 
 
 def _next_freeze(snapshot: Snapshot, release: str, now: dt.datetime, dates: dict[str, str]) -> str:
@@ -345,12 +342,10 @@ def _next_freeze(snapshot: Snapshot, release: str, now: dt.datetime, dates: dict
     return f"{name} at {readable_time(dates[key])}" if key in dates else name
 
 
-
 def readable_time(text: str) -> str:
     """A schedule time as a person reads it: ``Thursday 19 March, 02:00 UTC``; a bare date ends at 23:59."""
     when = dt.datetime.fromtimestamp(deadline_moment(text), dt.timezone.utc)
     return f"{when:%A} {when.day} {when:%B}, {when:%H:%M} UTC"
-
 
 
 def _sigs_of_keps(snapshot: Snapshot) -> set[str]:
@@ -360,7 +355,6 @@ def _sigs_of_keps(snapshot: Snapshot) -> set[str]:
         for path in snapshot.tree.files_under("keps")
         if path.count("/") >= 2 and path.split("/")[1].startswith("sig-")
     }
-
 
 
 def deadline_moment(text: str) -> float:

@@ -121,19 +121,24 @@ class ReleaseInfo(NamedTuple):
         deadlines = self.deadlines
         return getattr(deadlines, f"{name}_freeze", None) if deadlines is not None else None
 
+    def deadline(self, freeze: str, exception: models.ExceptionRequest | None) -> dt.datetime | None:
+        """A freeze's moment; for an exception that requests it, that moment plus ``additional-days``
+        days of 24 h (design doc section 5).  None when the schedule does not date the freeze."""
+        moment = self.freeze(freeze)
+        if moment is None or exception is None or exception.freeze != freeze:
+            return moment
+        try:
+            return moment + dt.timedelta(days=int(exception.additional_days))
+        except (OverflowError, ValueError):  # days past any date a calendar holds: for good
+            return dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+
     def covered(self, exception: models.ExceptionRequest | None, freeze: str) -> bool:
         """Whether ``exception`` covers ``freeze`` now: it requests that freeze, and its own
-        deadline (the freeze's moment plus ``additional-days`` days of 24 h) has not passed
-        (design doc section 5).  With no date for the freeze, a request for it covers it."""
+        deadline has not passed.  With no date for the freeze, a request for it covers it."""
         if exception is None or exception.freeze != freeze:
             return False
-        moment = self.freeze(freeze)
-        if moment is None:
-            return True
-        try:
-            return self.now < moment + dt.timedelta(days=int(exception.additional_days))
-        except (OverflowError, ValueError):  # days past any date a calendar holds: it covers for good
-            return True
+        until = self.deadline(freeze, exception)
+        return until is None or self.now < until
 
 
 @dataclass(frozen=True)
